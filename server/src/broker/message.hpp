@@ -1,0 +1,42 @@
+// An immutable message shared by every recipient: encoded once per STOMP version.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "stomp/frame.hpp"
+
+namespace parley::broker {
+
+class Message {
+ public:
+  // `headers` are the user headers to relay (never subscription/ack/message-id/destination/
+  // content-length: those are set here or per recipient).
+  Message(std::string destination, std::string message_id, std::string content_type,
+          std::vector<stomp::Header> headers, std::string body);
+
+  const std::string& destination() const { return destination_; }
+  const std::string& message_id() const { return message_id_; }
+  const std::string& body() const { return body_; }
+
+  // Everything after the per-recipient part of a MESSAGE frame: "destination:..\n
+  // message-id:..\ncontent-type:..\ncontent-length:N\n<user headers>\n\n<body>\0".
+  // Built on first use for each version and cached; thread-safe.
+  const std::string& tail(stomp::Version version) const;
+
+ private:
+  std::string destination_;
+  std::string message_id_;
+  std::string content_type_;
+  std::vector<stomp::Header> headers_;
+  std::string body_;
+  mutable std::array<std::once_flag, 3> once_;
+  mutable std::array<std::string, 3> tails_;
+};
+
+using MessagePtr = std::shared_ptr<const Message>;
+
+}  // namespace parley::broker

@@ -1,0 +1,88 @@
+// Rooms: the seed's signaling rules, as a pure module (calls in, posts out; no sockets,
+// no threads, no locks: the caller serializes access).
+//
+// A *room* is named by its key. A session *subscribes* to a room's stream; it becomes a
+// *member* when its first `join` binds an id (`from`) and nickname to it. See
+// docs/PROTOCOL.md "Room messages" and "Server rules".
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parley::rooms {
+
+using SessionId = std::uint64_t;
+using Clock = std::chrono::steady_clock;
+
+struct Limits {
+  std::size_t max_members = 16;      // bound members per room
+  std::size_t max_rooms = 10000;     // live rooms on this node
+  std::size_t history_size = 50;     // chat messages kept per room
+  std::chrono::seconds history_ttl{3600};
+};
+
+struct Recipient {
+  SessionId session;
+  std::string subscription;  // the SUBSCRIBE id the session used for this room
+};
+
+// One body to deliver to some recipients (serialize once, send many).
+struct Post {
+  std::shared_ptr<const std::string> body;  // JSON
+  std::vector<Recipient> to;
+};
+
+struct Outcome {
+  std::vector<Post> posts;
+  std::string error;  // empty on success; otherwise names the broken rule (and the limit)
+  bool ok() const { return error.empty(); }
+};
+
+class Registry {
+ public:
+  explicit Registry(Limits limits = {});
+  ~Registry();
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+  // 1–64 chars of [A-Za-z0-9_-].
+  static bool valid_key(std::string_view key);
+
+  // SUBSCRIBE /exchange/chat.exchange/room.<key>. With `presence`, the subscriber first gets
+  // {"type":"peers","peers":[{"from","nickname"}...]}; with `history`,
+  // {"type":"history","messages":[...]} (last history_size chat messages within history_ttl).
+  Outcome subscribe(SessionId session, std::string_view key, std::string_view subscription,
+                    bool presence, bool history, Clock::time_point now);
+
+  // UNSUBSCRIBE. When it was the session's last subscription to a room it is a member of,
+  // the member leaves: {"type":"leave","from":ID,"streamId":S} to every other subscriber.
+  // Unknown subscription ids are not an error here (outcome ok, no posts).
+  Outcome unsubscribe(SessionId session, std::string_view subscription);
+
+  // SEND /chat/room.<key> with a JSON body: join / message / offer / answer / ice / leave.
+  Outcome send(SessionId session, std::string_view key, std::string_view body,
+               Clock::time_point now);
+
+  // The session's connection ended: it leaves every room (leave posts), subscriptions gone.
+  Outcome disconnect(SessionId session);
+
+  // Drops empty rooms whose history has expired. Call periodically.
+  void sweep(Clock::time_point now);
+
+  std::size_t room_count() const;
+  std::size_t member_count() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// The stream id a member announced in its SDP: the first "a=msid:<streamId> <trackId>" line
+// (not "a=msid-semantic"). Empty when there is none.
+std::string stream_id_from_sdp(std::string_view sdp);
+
+}  // namespace parley::rooms

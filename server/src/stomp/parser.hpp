@@ -1,0 +1,60 @@
+// Incremental STOMP frame parser: bytes in, frames out, no I/O.
+//
+// Bytes may arrive in any split (one frame across many reads, many frames in one read).
+// Heart-beat EOLs between frames are skipped. Header values are unescaped according to the
+// negotiated version (CONNECT/CONNECTED are never unescaped, per the spec). Every malformed
+// input ends in Result::error with a message that names the broken rule; the parser then
+// stays in the error state.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "stomp/frame.hpp"
+
+namespace parley::stomp {
+
+struct ParserLimits {
+  std::size_t max_frame_bytes = 64 * 1024;  // command + headers + body
+  std::size_t max_header_count = 64;
+  std::size_t max_header_line = 8 * 1024;  // one "name:value" line
+};
+
+class Parser {
+ public:
+  enum class Result { frame, need_more, error };
+
+  explicit Parser(ParserLimits limits = {});
+
+  // Version used for unescaping headers of frames that follow (default 1.2 rules until the
+  // session negotiates; the first frame is CONNECT/STOMP, which is never unescaped anyway).
+  void set_version(Version version) { version_ = version; }
+
+  // Appends bytes to the internal buffer. Cheap; parsing happens in next().
+  void feed(std::string_view bytes);
+
+  // Extracts the next complete frame into `out`. Call until it returns need_more.
+  Result next(Frame& out);
+
+  // The rule that was broken, set when next() returned Result::error.
+  const std::string& error() const { return error_; }
+
+  // Number of heart-beat EOLs consumed between frames so far.
+  std::size_t heartbeats() const { return heartbeats_; }
+
+  // Bytes buffered but not yet consumed as a complete frame.
+  std::size_t buffered() const;
+
+ private:
+  // implementation details are free to change
+  ParserLimits limits_;
+  Version version_ = Version::v1_2;
+  std::string buffer_;
+  std::size_t pos_ = 0;
+  std::size_t heartbeats_ = 0;
+  std::string error_;
+  bool failed_ = false;
+};
+
+}  // namespace parley::stomp
