@@ -1,0 +1,53 @@
+# Parley: `make run` serves on http://127.0.0.1:8080; `make test` runs every suite.
+SHELL := /bin/bash
+BUILD ?= build
+JOBS ?= $(shell nproc)
+PORT ?= 8080
+FUZZ_SECONDS ?= 30
+NPM_DIRS := tests
+
+.PHONY: all deps build run test unit integration fuzz sanitize format clean
+
+all: build
+
+deps:
+	@scripts/deps.sh $(NPM_DIRS)
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DPARLEY_WERROR=ON
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	$(BUILD)/server/parley --bind 127.0.0.1 --port $(PORT)
+
+unit: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+integration: build
+	cd tests && PARLEY_BIN=$(abspath $(BUILD))/server/parley npm test
+
+test: unit fuzz integration
+
+# libFuzzer on the STOMP codec, a bounded run (clang, ASan + UBSan).
+fuzz: deps
+	cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_COMPILER=clang++ -DPARLEY_FUZZ=ON -DPARLEY_TESTS=OFF >/dev/null
+	cmake --build build-fuzz -j $(JOBS) --target stomp_parser_fuzz
+	mkdir -p build-fuzz/corpus && cp -n server/fuzz/corpus/stomp_parser/* build-fuzz/corpus/ 2>/dev/null || true
+	build-fuzz/server/stomp_parser_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	  build-fuzz/corpus 2>&1 | tail -n 12
+
+# Unit and integration suites under AddressSanitizer + UndefinedBehaviorSanitizer.
+sanitize: deps
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPARLEY_SANITIZE=address,undefined >/dev/null
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure
+	cd tests && PARLEY_BIN=$(abspath build-asan)/server/parley npm test
+
+format:
+	clang-format -i $$(git ls-files 'server/*.cpp' 'server/*.hpp' 'bench/*.cpp')
+
+clean:
+	rm -rf $(BUILD) build-fuzz build-asan

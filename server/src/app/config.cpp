@@ -1,0 +1,142 @@
+#include "app/config.hpp"
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <thread>
+
+namespace parley::app {
+
+namespace {
+
+// The web client's build, when parley runs from a checkout.
+std::string default_web_root() {
+  for (const char* candidate : {"web/dist", "../web/dist", "/usr/share/parley/web"}) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(std::filesystem::path(candidate) / "index.html", ec)) {
+      return candidate;
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+std::optional<int> parse(int argc, char** argv, Config& config) {
+  CLI::App app{
+      "parley: a self-hosted video meeting server. STOMP 1.0-1.2 over WebSocket (/ws, "
+      "/stomp/websocket) with room signaling for WebRTC, an embedded broker, /api/health and "
+      "/metrics.\nEvery option can also be set with the environment variable shown."};
+  app.set_version_flag("--version", "parley " PARLEY_VERSION);
+
+  std::uint32_t hb_send = config.stomp.heartbeat_send.count();
+  std::uint32_t hb_recv = config.stomp.heartbeat_recv.count();
+  std::uint32_t connect_timeout = config.stomp.connect_timeout.count();
+  std::uint32_t handshake_timeout = config.net.handshake_timeout.count();
+  std::uint32_t ws_idle = config.net.ws_idle_timeout.count();
+  std::uint32_t history_ttl = config.broker.rooms.history_ttl.count();
+
+  app.add_option("--bind", config.bind, "Address to listen on")
+      ->envname("PARLEY_BIND")
+      ->capture_default_str();
+  app.add_option("--port", config.port, "TCP port for HTTP and WebSocket (0: pick a free one)")
+      ->envname("PARLEY_PORT")
+      ->capture_default_str();
+  app.add_option("--threads", config.threads, "I/O threads (0: one per CPU core)")
+      ->envname("PARLEY_THREADS")
+      ->capture_default_str();
+  app.add_option("--web-root", config.web_root,
+                 "Directory of the web client build served at / (default: web/dist if present, "
+                 "else a built-in page)")
+      ->envname("PARLEY_WEB_ROOT");
+  app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error or off")
+      ->envname("PARLEY_LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+      ->capture_default_str();
+
+  app.add_option("--max-frame-bytes", config.stomp.parser.max_frame_bytes,
+                 "Largest STOMP frame accepted (command + headers + body); larger: ERROR")
+      ->envname("PARLEY_MAX_FRAME_BYTES")
+      ->check(CLI::Range(1024, 16 * 1024 * 1024))
+      ->capture_default_str();
+  app.add_option("--max-subscriptions", config.stomp.max_subscriptions,
+                 "Subscriptions per STOMP session")
+      ->envname("PARLEY_MAX_SUBSCRIPTIONS")
+      ->capture_default_str();
+  app.add_option("--rate-limit", config.stomp.rate_limit,
+                 "SEND frames per second per session, bursts up to twice that (0: unlimited)")
+      ->envname("PARLEY_RATE_LIMIT")
+      ->capture_default_str();
+  app.add_option("--max-members", config.broker.rooms.max_members, "Members per room")
+      ->envname("PARLEY_MAX_MEMBERS")
+      ->capture_default_str();
+  app.add_option("--max-rooms", config.broker.rooms.max_rooms, "Live rooms on this node")
+      ->envname("PARLEY_MAX_ROOMS")
+      ->capture_default_str();
+  app.add_option("--history-size", config.broker.rooms.history_size,
+                 "Chat messages kept per room for x-history replay (0: none)")
+      ->envname("PARLEY_HISTORY_SIZE")
+      ->capture_default_str();
+  app.add_option("--history-ttl-s", history_ttl, "Seconds a chat message stays in history")
+      ->envname("PARLEY_HISTORY_TTL_S")
+      ->capture_default_str();
+  app.add_option("--max-queue-depth", config.broker.max_queue_depth,
+                 "Messages a /queue/ destination holds while it has no consumer")
+      ->envname("PARLEY_MAX_QUEUE_DEPTH")
+      ->capture_default_str();
+  app.add_option("--max-unacked", config.broker.max_unacked,
+                 "Default prefetch: unacked messages per client-ack subscription")
+      ->envname("PARLEY_MAX_UNACKED")
+      ->capture_default_str();
+  app.add_option("--max-outbound-bytes", config.net.max_outbound_bytes,
+                 "Bytes queued for one slow client before it is disconnected")
+      ->envname("PARLEY_MAX_OUTBOUND_BYTES")
+      ->capture_default_str();
+  app.add_option("--heartbeat-send-ms", hb_send,
+                 "Shortest interval at which the server offers to send heart-beats (0: never)")
+      ->envname("PARLEY_HEARTBEAT_SEND_MS")
+      ->capture_default_str();
+  app.add_option("--heartbeat-recv-ms", hb_recv,
+                 "Interval at which the server wants client heart-beats (0: don't check); a "
+                 "client silent for twice the negotiated interval is dropped")
+      ->envname("PARLEY_HEARTBEAT_RECV_MS")
+      ->capture_default_str();
+  app.add_option("--heartbeat-grace", config.stomp.heartbeat_grace,
+                 "Multiple of the negotiated client interval tolerated before dropping")
+      ->envname("PARLEY_HEARTBEAT_GRACE")
+      ->check(CLI::Range(1.0, 10.0))
+      ->capture_default_str();
+  app.add_option("--connect-timeout-ms", connect_timeout,
+                 "Time a WebSocket may stay open without sending CONNECT")
+      ->envname("PARLEY_CONNECT_TIMEOUT_MS")
+      ->capture_default_str();
+  app.add_option("--handshake-timeout-ms", handshake_timeout,
+                 "Time allowed for the WebSocket upgrade handshake")
+      ->envname("PARLEY_HANDSHAKE_TIMEOUT_MS")
+      ->capture_default_str();
+  app.add_option("--ws-idle-timeout-s", ws_idle,
+                 "WebSocket idle time before a ping; a peer silent for this long after it is "
+                 "dropped")
+      ->envname("PARLEY_WS_IDLE_TIMEOUT_S")
+      ->capture_default_str();
+  app.add_option("--shutdown-timeout-ms", config.shutdown_timeout_ms,
+                 "On SIGINT/SIGTERM, time given to sessions to receive their ERROR and close")
+      ->envname("PARLEY_SHUTDOWN_TIMEOUT_MS")
+      ->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  config.stomp.heartbeat_send = std::chrono::milliseconds{hb_send};
+  config.stomp.heartbeat_recv = std::chrono::milliseconds{hb_recv};
+  config.stomp.connect_timeout = std::chrono::milliseconds{connect_timeout};
+  config.net.handshake_timeout = std::chrono::milliseconds{handshake_timeout};
+  config.net.ws_idle_timeout = std::chrono::seconds{ws_idle};
+  config.broker.rooms.history_ttl = std::chrono::seconds{history_ttl};
+  if (config.threads == 0) config.threads = std::max(1u, std::thread::hardware_concurrency());
+  if (config.web_root.empty()) config.web_root = default_web_root();
+  return std::nullopt;
+}
+
+}  // namespace parley::app

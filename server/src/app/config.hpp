@@ -1,0 +1,30 @@
+// Command-line configuration (CLI11), each flag with a PARLEY_* environment fallback.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broker/local_broker.hpp"
+#include "net/context.hpp"
+#include "stomp/session.hpp"
+
+namespace parley::app {
+
+struct Config {
+  std::string bind = "127.0.0.1";
+  std::uint16_t port = 8080;
+  unsigned threads = 0;  // 0: one per core
+  std::string web_root;
+  std::string log_level = "info";
+  net::NetConfig net;
+  stomp::SessionConfig stomp;
+  broker::LocalBrokerLimits broker;
+  std::uint32_t shutdown_timeout_ms = 5000;
+};
+
+// Parses argv. Returns the exit code when the program should stop (--help, bad flags).
+std::optional<int> parse(int argc, char** argv, Config& config);
+
+}  // namespace parley::app

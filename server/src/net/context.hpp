@@ -1,0 +1,61 @@
+// What every connection of a node shares (the "shared_state" of Beast's chat example).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "app/metrics.hpp"
+#include "broker/local_broker.hpp"
+#include "stomp/session.hpp"
+
+namespace parley::net {
+
+class StaticFiles;
+
+struct NetConfig {
+  std::size_t max_outbound_bytes = 4 * 1024 * 1024;  // per connection, then it is dropped
+  std::size_t max_http_body = 64 * 1024;
+  std::chrono::milliseconds handshake_timeout{10000};  // TCP accept -> HTTP request / WS upgrade
+  std::chrono::seconds http_idle_timeout{30};
+  std::chrono::seconds ws_idle_timeout{60};  // WebSocket-level pings keep dead peers detectable
+};
+
+// Something the node can ask to close at shutdown.
+class Closable {
+ public:
+  virtual ~Closable() = default;
+  virtual void shutdown() = 0;  // thread-safe: posts onto the connection's own strand
+};
+
+struct Context {
+  Context(NetConfig net_config, stomp::SessionConfig stomp_config, broker::LocalBroker& b,
+          app::Metrics& m, const StaticFiles& f)
+      : net(net_config), stomp(std::move(stomp_config)), broker(b), metrics(m), files(f) {}
+
+  NetConfig net;
+  stomp::SessionConfig stomp;
+  broker::LocalBroker& broker;
+  app::Metrics& metrics;
+  const StaticFiles& files;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  std::atomic<bool> stopping{false};
+  std::atomic<std::uint64_t> next_session{1};
+
+  // Live WebSocket connections, for graceful shutdown.
+  std::uint64_t track(std::weak_ptr<Closable> connection);
+  void untrack(std::uint64_t key);
+  std::size_t live() const;
+  void shutdown_all();
+
+ private:
+  mutable std::mutex mutex_;
+  std::uint64_t next_key_ = 1;
+  std::unordered_map<std::uint64_t, std::weak_ptr<Closable>> live_;
+};
+
+}  // namespace parley::net

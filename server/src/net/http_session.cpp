@@ -1,0 +1,163 @@
+#include "net/http_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/beast/websocket.hpp>
+#include <boost/json.hpp>
+
+#include "net/static_files.hpp"
+#include "net/ws_session.hpp"
+
+namespace parley::net {
+
+namespace {
+
+constexpr std::size_t kHeaderLimit = 16 * 1024;
+
+std::string_view path_of(std::string_view target) {
+  return target.substr(0, target.find('?'));
+}
+
+http::response<http::string_body> text(const http::request<http::string_body>& req,
+                                       http::status status, std::string body,
+                                       std::string_view content_type) {
+  http::response<http::string_body> res{status, req.version()};
+  res.set(http::field::content_type, content_type);
+  res.set(http::field::cache_control, "no-store");
+  res.keep_alive(req.keep_alive());
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+http::response<http::string_body> health(Context& ctx, const http::request<http::string_body>& req) {
+  auto stats = ctx.broker.stats();
+  auto uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.started);
+  boost::json::object body{
+      {"status", ctx.stopping ? "stopping" : "ok"},
+      {"version", PARLEY_VERSION},
+      {"uptime_seconds", uptime.count()},
+      {"broker", "embedded"},
+      {"connections", ctx.metrics.connections.load()},
+      {"sessions", ctx.metrics.sessions.load()},
+      {"rooms", stats.rooms},
+      {"members", stats.members},
+  };
+  auto status = ctx.stopping ? http::status::service_unavailable : http::status::ok;
+  return text(req, status, boost::json::serialize(body), "application/json");
+}
+
+http::response<http::string_body> metrics(Context& ctx, const http::request<http::string_body>& req) {
+  auto stats = ctx.broker.stats();
+  app::Metrics::Gauges gauges;
+  gauges.rooms = stats.rooms;
+  gauges.members = stats.members;
+  gauges.topics = stats.topics;
+  gauges.queues = stats.queues;
+  gauges.queued_messages = stats.queued_messages;
+  gauges.unacked_messages = stats.unacked_messages;
+  gauges.uptime_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.started).count();
+  return text(req, http::status::ok, ctx.metrics.render(gauges),
+              "text/plain; version=0.0.4; charset=utf-8");
+}
+
+// "v12.stomp, v11.stomp" -> the best STOMP version the client offered, and its token.
+std::pair<stomp::Version, std::string> pick_subprotocol(std::string_view offered) {
+  if (offered.empty()) return {stomp::Version::v1_2, ""};
+  if (offered.find("v12.stomp") != std::string_view::npos) return {stomp::Version::v1_2, "v12.stomp"};
+  if (offered.find("v11.stomp") != std::string_view::npos) return {stomp::Version::v1_1, "v11.stomp"};
+  if (offered.find("v10.stomp") != std::string_view::npos) return {stomp::Version::v1_0, "v10.stomp"};
+  return {stomp::Version::v1_2, ""};  // unknown subprotocols: answer none, the client decides
+}
+
+}  // namespace
+
+http::response<http::string_body> route(Context& ctx, const http::request<http::string_body>& req) {
+  auto path = path_of(req.target());
+  if (path == "/api/health") return health(ctx, req);
+  if (path == "/metrics") return metrics(ctx, req);
+  if (path.starts_with("/api/")) {
+    return text(req, http::status::not_found, R"({"error":"no such API route"})",
+                "application/json");
+  }
+  return ctx.files.serve(req);
+}
+
+HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, Context& context)
+    : stream_(std::move(socket)), context_(context) {}
+
+HttpSession::~HttpSession() {
+  if (!upgraded_) context_.metrics.connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void HttpSession::run() { do_read(); }
+
+void HttpSession::do_read() {
+  parser_.emplace();
+  parser_->header_limit(kHeaderLimit);
+  parser_->body_limit(context_.net.max_http_body);
+  stream_.expires_after(context_.net.http_idle_timeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+}
+
+void HttpSession::on_read(beast::error_code ec, std::size_t) {
+  if (ec == http::error::end_of_stream) {
+    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+    return;
+  }
+  if (ec) {
+    if (ec == http::error::body_limit || ec == http::error::header_limit) {
+      http::request<http::string_body> req;
+      auto res = text(req, http::status::payload_too_large, "request too large\n", "text/plain");
+      res.keep_alive(false);
+      respond(std::move(res));
+    }
+    return;
+  }
+  context_.metrics.http_requests.fetch_add(1, std::memory_order_relaxed);
+  auto request = parser_->release();
+  if (boost::beast::websocket::is_upgrade(request)) return upgrade(std::move(request));
+  auto res = route(context_, request);
+  res.set(http::field::server, "parley/" PARLEY_VERSION);
+  respond(std::move(res));
+}
+
+void HttpSession::upgrade(http::request<http::string_body> request) {
+  auto path = path_of(request.target());
+  if (path != "/ws" && path != "/stomp/websocket") {
+    auto res = text(request, http::status::not_found,
+                    "WebSocket endpoints are /ws and /stomp/websocket\n", "text/plain");
+    res.keep_alive(false);
+    return respond(std::move(res));
+  }
+  if (context_.stopping) {
+    auto res = text(request, http::status::service_unavailable, "shutting down\n", "text/plain");
+    res.keep_alive(false);
+    return respond(std::move(res));
+  }
+  auto [version, subprotocol] = pick_subprotocol(request[http::field::sec_websocket_protocol]);
+  upgraded_ = true;
+  std::make_shared<WsSession>(std::move(stream_), context_, version, std::move(subprotocol))
+      ->run(std::move(request));
+}
+
+void HttpSession::respond(http::response<http::string_body> response) {
+  response_ = std::make_shared<http::response<http::string_body>>(std::move(response));
+  bool keep_alive = response_->keep_alive();
+  http::async_write(stream_, *response_,
+                    beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
+}
+
+void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
+  if (ec) return;
+  if (!keep_alive) {
+    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+    return;
+  }
+  response_.reset();
+  do_read();
+}
+
+}  // namespace parley::net

@@ -1,0 +1,54 @@
+#include "net/listener.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "net/http_session.hpp"
+
+namespace parley::net {
+
+Listener::Listener(boost::asio::io_context& ioc, boost::asio::ip::tcp::endpoint endpoint,
+                   Context& context)
+    : ioc_(ioc), acceptor_(boost::asio::make_strand(ioc)), context_(context) {
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen(boost::asio::socket_base::max_listen_connections);
+}
+
+void Listener::run() { do_accept(); }
+
+void Listener::stop() {
+  boost::asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+    boost::system::error_code ignored;
+    self->acceptor_.close(ignored);
+  });
+}
+
+boost::asio::ip::tcp::endpoint Listener::local_endpoint() const {
+  return acceptor_.local_endpoint();
+}
+
+void Listener::do_accept() {
+  // Each connection gets its own strand: its handlers never run concurrently.
+  acceptor_.async_accept(boost::asio::make_strand(ioc_),
+                         beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+}
+
+void Listener::on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket) {
+  if (ec == boost::asio::error::operation_aborted || !acceptor_.is_open()) return;
+  if (ec) {
+    // EMFILE and friends: log and keep accepting rather than dying.
+    spdlog::warn("accept failed: {}", ec.message());
+  } else {
+    socket.set_option(boost::asio::ip::tcp::no_delay(true), ec);
+    context_.metrics.connections.fetch_add(1, std::memory_order_relaxed);
+    context_.metrics.connections_total.fetch_add(1, std::memory_order_relaxed);
+    std::make_shared<HttpSession>(std::move(socket), context_)->run();
+  }
+  do_accept();
+}
+
+}  // namespace parley::net

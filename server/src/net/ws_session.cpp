@@ -1,0 +1,187 @@
+#include "net/ws_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+
+#include "net/utf8.hpp"
+
+namespace parley::net {
+
+namespace {
+constexpr std::size_t kReadChunk = 16 * 1024;
+// An idle session should not keep a buffer grown by one large message.
+constexpr std::size_t kIdleBufferCapacity = 4 * 1024;
+}  // namespace
+
+WsSession::WsSession(beast::tcp_stream stream, Context& context, stomp::Version max_version,
+                     std::string subprotocol)
+    : ws_(std::move(stream)),
+      context_(context),
+      subprotocol_(std::move(subprotocol)),
+      session_(context.next_session.fetch_add(1), context.broker, context.stomp, *this,
+               context.metrics, max_version),
+      timer_(ws_.get_executor()) {}
+
+WsSession::~WsSession() {
+  context_.untrack(track_key_);
+  context_.metrics.connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void WsSession::run(http::request<http::string_body> request) {
+  beast::get_lowest_layer(ws_).expires_never();
+  websocket::stream_base::timeout timeouts{};
+  timeouts.handshake_timeout = context_.net.handshake_timeout;
+  timeouts.idle_timeout = context_.net.ws_idle_timeout;
+  timeouts.keep_alive_pings = true;
+  ws_.set_option(timeouts);
+  ws_.set_option(websocket::stream_base::decorator([sub = subprotocol_](websocket::response_type& res) {
+    res.set(http::field::server, "parley/" PARLEY_VERSION);
+    if (!sub.empty()) res.set(http::field::sec_websocket_protocol, sub);
+  }));
+  // The STOMP parser bounds each frame; this only bounds one WebSocket message.
+  ws_.read_message_max(context_.stomp.parser.max_frame_bytes * 16 + kReadChunk);
+  ws_.async_accept(request, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
+}
+
+void WsSession::on_accept(beast::error_code ec) {
+  if (ec) {
+    spdlog::debug("websocket handshake failed: {}", ec.message());
+    return;
+  }
+  track_key_ = context_.track(weak_from_this());
+  context_.broker.connect(session_.id(), shared_from_this());
+  session_.start(stomp::Clock::now());
+  if (context_.stopping) {
+    session_.shutdown();
+    return;
+  }
+  arm_timer();
+  do_read();
+}
+
+void WsSession::do_read() {
+  ws_.async_read_some(buffer_, kReadChunk,
+                      beast::bind_front_handler(&WsSession::on_read, shared_from_this()));
+}
+
+void WsSession::on_read(beast::error_code ec, std::size_t) {
+  if (ec) {
+    if (ec != websocket::error::closed && ec != boost::asio::error::operation_aborted) {
+      spdlog::debug("session {}: read ended: {}", session_.id(), ec.message());
+    }
+    finish();
+    return;
+  }
+  auto data = buffer_.cdata();
+  session_.on_data(std::string_view(static_cast<const char*>(data.data()), data.size()),
+                   stomp::Clock::now());
+  buffer_.consume(buffer_.size());
+  if (buffer_.capacity() > kIdleBufferCapacity) buffer_.shrink_to_fit();
+  if (session_.closed()) return;  // the session asked to close; the write path finishes it
+  if (session_.connected() != was_connected_) {
+    was_connected_ = session_.connected();
+    arm_timer();  // heart-beat intervals are known now
+  }
+  do_read();
+}
+
+void WsSession::deliver(const std::string& subscription, const std::string& ack_id,
+                        bool redelivered, const broker::MessagePtr& message) {
+  boost::asio::post(ws_.get_executor(), [self = shared_from_this(), subscription, ack_id,
+                                         redelivered, message] {
+    self->session_.on_delivery(subscription, ack_id, redelivered, message);
+  });
+}
+
+void WsSession::write(stomp::Outbound frame) {
+  if (finished_ || closing_) return;
+  if (queued_bytes_ + frame.size() > context_.net.max_outbound_bytes) {
+    context_.metrics.slow_consumer_drops.fetch_add(1, std::memory_order_relaxed);
+    context_.metrics.error("slow_consumer");
+    spdlog::warn(
+        "session {}: slow consumer: outbound queue would reach {} bytes (limit {}), dropping",
+        session_.id(), queued_bytes_ + frame.size(), context_.net.max_outbound_bytes);
+    drop("slow consumer");
+    return;
+  }
+  queued_bytes_ += frame.size();
+  queue_.push_back(std::move(frame));
+  if (!writing_) do_write();
+}
+
+void WsSession::do_write() {
+  if (queue_.empty()) {
+    writing_ = false;
+    if (closing_) do_close();
+    return;
+  }
+  writing_ = true;
+  const auto& front = queue_.front();
+  ws_.text(valid_utf8(front.head) && valid_utf8(front.tail));
+  std::array<boost::asio::const_buffer, 2> buffers{
+      boost::asio::buffer(front.head), boost::asio::buffer(front.tail.data(), front.tail.size())};
+  ws_.async_write(buffers, beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
+}
+
+void WsSession::on_write(beast::error_code ec, std::size_t) {
+  if (ec) {
+    spdlog::debug("session {}: write failed: {}", session_.id(), ec.message());
+    queue_.clear();
+    queued_bytes_ = 0;
+    writing_ = false;
+    finish();
+    return;
+  }
+  queued_bytes_ -= queue_.front().size();
+  queue_.pop_front();
+  do_write();
+}
+
+void WsSession::close() {
+  if (closing_ || finished_) return;
+  closing_ = true;
+  if (!writing_) do_close();
+}
+
+void WsSession::do_close() {
+  if (finished_) return;
+  finish();
+  ws_.async_close(websocket::close_code::normal,
+                  [self = shared_from_this()](beast::error_code) {});
+}
+
+void WsSession::shutdown() {
+  boost::asio::post(ws_.get_executor(), [self = shared_from_this()] {
+    self->session_.shutdown();
+  });
+}
+
+void WsSession::arm_timer() {
+  if (finished_) return;
+  timer_.expires_at(session_.on_timer(stomp::Clock::now()));
+  timer_.async_wait(beast::bind_front_handler(&WsSession::on_timer, shared_from_this()));
+}
+
+void WsSession::on_timer(beast::error_code ec) {
+  if (ec == boost::asio::error::operation_aborted || finished_) return;
+  arm_timer();
+}
+
+void WsSession::drop(std::string_view reason) {
+  spdlog::debug("session {}: dropping connection: {}", session_.id(), reason);
+  queue_.clear();
+  queued_bytes_ = 0;
+  finish();
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().close(ignored);
+}
+
+void WsSession::finish() {
+  if (finished_) return;
+  finished_ = true;
+  timer_.cancel();
+  session_.on_closed();  // broker.disconnect: rooms emit `leave`
+}
+
+}  // namespace parley::net

@@ -1,0 +1,68 @@
+// A STOMP session over a raw WebSocket (/ws, /stomp/websocket).
+#pragma once
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <deque>
+#include <memory>
+
+#include "broker/broker.hpp"
+#include "net/context.hpp"
+#include "stomp/session.hpp"
+
+namespace parley::net {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+
+class WsSession final : public std::enable_shared_from_this<WsSession>,
+                        public broker::Subscriber,
+                        public stomp::Output,
+                        public Closable {
+ public:
+  WsSession(beast::tcp_stream stream, Context& context, stomp::Version max_version,
+            std::string subprotocol);
+  ~WsSession() override;
+
+  void run(http::request<http::string_body> request);
+
+  // broker::Subscriber: any thread.
+  void deliver(const std::string& subscription, const std::string& ack_id, bool redelivered,
+               const broker::MessagePtr& message) override;
+  // stomp::Output: on the strand.
+  void write(stomp::Outbound frame) override;
+  void close() override;
+  // Closable: any thread.
+  void shutdown() override;
+
+ private:
+  void on_accept(beast::error_code ec);
+  void do_read();
+  void on_read(beast::error_code ec, std::size_t bytes);
+  void do_write();
+  void on_write(beast::error_code ec, std::size_t bytes);
+  void do_close();
+  void arm_timer();
+  void on_timer(beast::error_code ec);
+  void drop(std::string_view reason);
+  void finish();
+
+  websocket::stream<beast::tcp_stream> ws_;
+  Context& context_;
+  std::string subprotocol_;
+  stomp::Session session_;
+  beast::flat_buffer buffer_;
+  boost::asio::steady_timer timer_;
+  std::deque<stomp::Outbound> queue_;
+  std::size_t queued_bytes_ = 0;
+  bool writing_ = false;
+  bool closing_ = false;   // close requested: flush, then close
+  bool finished_ = false;  // broker left, socket closing or closed
+  bool was_connected_ = false;
+  std::uint64_t track_key_ = 0;
+};
+
+}  // namespace parley::net
