@@ -39,6 +39,8 @@ std::string_view to_string(Version version);
 struct Header {
   std::string name;
   std::string value;
+
+  bool operator==(const Header&) const = default;
 };
 
 struct Frame {
@@ -51,6 +53,9 @@ struct Frame {
   std::string_view header_or(std::string_view name, std::string_view fallback) const;
   bool has(std::string_view name) const { return header(name).has_value(); }
   Frame& add(std::string name, std::string value);
+
+  // Exact equality (command, header order, bytes); what codec round trips are checked with.
+  bool operator==(const Frame&) const = default;
 };
 
 }  // namespace parley::stomp

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -48,13 +50,42 @@ class Parser {
 
  private:
   // implementation details are free to change
+  enum class Phase : std::uint8_t { between_frames, command, headers, body };
+  enum class Step : std::uint8_t { advance, need_more, frame, error };
+  enum class LineScan : std::uint8_t { found, need_more, deadline, nul };
+
+  Step skip_heartbeats();
+  Step parse_command_line();
+  Step parse_header_line();
+  Step parse_header(std::string_view line, std::size_t next_line);
+  Step finish_headers(std::size_t body_start);
+  Step read_body(Frame& out);
+  Step emit(Frame& out, std::size_t body_size, std::size_t frame_end);
+  LineScan find_line_end(std::size_t deadline, std::size_t& line_end);
+  std::string_view current_line(std::size_t line_end) const;
+  Step fail(std::string message);
+  void compact();
+  void reset_frame_state();
+
   ParserLimits limits_;
   Version version_ = Version::v1_2;
   std::string buffer_;
-  std::size_t pos_ = 0;
+  std::size_t pos_ = 0;  // start of the frame (or heart-beats) not yet consumed
   std::size_t heartbeats_ = 0;
   std::string error_;
   bool failed_ = false;
+
+  // State of the frame being parsed, kept across need_more so nothing is scanned twice.
+  // Offsets are relative to pos_, so compaction does not have to fix them up.
+  Phase phase_ = Phase::between_frames;
+  std::size_t scan_ = 0;        // first byte not yet examined
+  std::size_t line_start_ = 0;  // start of the command/header line being read
+  std::size_t body_start_ = 0;
+  std::optional<std::size_t> content_length_;
+  // Escaping rules for this frame's headers, latched when its command is read (v1_0 = none);
+  // set_version() mid-frame then only affects the frames after it.
+  Version escaping_ = Version::v1_0;
+  Frame pending_;
 };
 
 }  // namespace parley::stomp

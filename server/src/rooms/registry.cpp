@@ -1,0 +1,533 @@
+// Rooms: the seed's signaling rules (docs/PROTOCOL.md "Room messages", "Server rules").
+//
+// Hot path: every signaling frame goes through send(). Bodies the protocol forwards verbatim
+// are copied once into a shared buffer that every recipient (and the chat history) shares;
+// only server-built bodies (peers, history, leave) are serialized here.
+#include "rooms/registry.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <deque>
+#include <functional>
+#include <unordered_map>
+#include <utility>
+
+namespace parley::rooms {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::size_t kMaxKeyLength = 64;
+constexpr const char* kInvalidKey = "invalid room key: must be 1-64 characters of [A-Za-z0-9_-]";
+constexpr std::size_t kMaxIdBytes = 128;  // `from` and `nickname`
+constexpr std::size_t kMaxMsgBytes = 16 * 1024;
+constexpr std::size_t kMaxQuotedBytes = 64;
+// Most signaling bodies (join, ice, chat) parse without touching the heap; SDP spills over.
+constexpr std::size_t kParseBufferBytes = 4096;
+
+using Body = std::shared_ptr<const std::string>;
+
+struct StringHash {
+  using is_transparent = void;  // lets string_view keys look up without allocating
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
+};
+template <class V>
+using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
+
+struct Member {
+  std::string id;
+  std::string nickname;
+  std::string stream_id;  // from the member's last SDP that announced one; empty if none
+  std::uint64_t seq = 0;  // join order, so presence lists peers deterministically
+};
+
+struct Chat {
+  Clock::time_point at;
+  Body body;  // the original bytes, already validated as a JSON object
+};
+
+struct Room {
+  std::unordered_map<SessionId, std::vector<std::string>> subscribers;  // -> subscription ids
+  std::unordered_map<SessionId, Member> members;
+  StringMap<SessionId> member_by_id;
+  std::deque<Chat> history;  // oldest first
+
+  bool idle() const { return subscribers.empty() && members.empty(); }
+};
+
+// Everything a room-message handler needs about the frame being sent.
+struct Frame {
+  SessionId session;
+  std::string_view key;
+  std::string_view type;
+  const json::object& fields;
+  std::string_view raw;
+  Clock::time_point now;
+};
+
+std::string_view view(const json::string& s) {
+  return {s.data(), s.size()};
+}
+
+const json::string* string_field(const json::object& o, std::string_view name) {
+  const json::value* v = o.if_contains(name);
+  return v ? v->if_string() : nullptr;
+}
+
+// User-supplied text ends up in an ERROR frame header: cap it (on a UTF-8 boundary) so a
+// hostile frame cannot inflate the error it provokes.
+std::string quoted(std::string_view s) {
+  if (s.size() <= kMaxQuotedBytes) return "'" + std::string(s) + "'";
+  std::size_t n = kMaxQuotedBytes;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return "'" + std::string(s.substr(0, n)) + "...'";
+}
+
+Outcome fail(std::string error) {
+  Outcome out;
+  out.error = std::move(error);
+  return out;
+}
+
+Body share(std::string_view bytes) {
+  return std::make_shared<const std::string>(bytes);
+}
+
+void post(Outcome& out, Body body, std::vector<Recipient> to) {
+  if (!to.empty()) out.posts.push_back(Post{std::move(body), std::move(to)});
+}
+
+void add_session(std::vector<Recipient>& to, SessionId session,
+                 const std::vector<std::string>& subscriptions) {
+  for (const auto& sub : subscriptions) to.push_back(Recipient{session, sub});
+}
+
+std::vector<Recipient> everyone(const Room& room) {
+  std::vector<Recipient> to;
+  to.reserve(room.subscribers.size());
+  for (const auto& [session, subs] : room.subscribers) add_session(to, session, subs);
+  return to;
+}
+
+std::vector<Recipient> everyone_but(const Room& room, SessionId except) {
+  std::vector<Recipient> to;
+  to.reserve(room.subscribers.size());
+  for (const auto& [session, subs] : room.subscribers) {
+    if (session != except) add_session(to, session, subs);
+  }
+  return to;
+}
+
+std::vector<Recipient> session_of(const Room& room, SessionId session) {
+  std::vector<Recipient> to;
+  if (auto it = room.subscribers.find(session); it != room.subscribers.end()) {
+    add_session(to, session, it->second);
+  }
+  return to;
+}
+
+Body serialized(const json::value& v) {
+  return std::make_shared<const std::string>(json::serialize(v));
+}
+
+Body leave_body(const Member& m) {
+  json::object o;
+  o["type"] = "leave";
+  o["from"] = m.id;
+  // The seed does remoteStreams.delete(json.streamId): null is harmless when nothing was learned.
+  if (m.stream_id.empty()) {
+    o["streamId"] = nullptr;
+  } else {
+    o["streamId"] = m.stream_id;
+  }
+  return serialized(o);
+}
+
+Body peers_body(const Room& room, SessionId self) {
+  std::vector<const Member*> peers;
+  peers.reserve(room.members.size());
+  for (const auto& [session, m] : room.members) {
+    if (session != self) peers.push_back(&m);
+  }
+  std::sort(peers.begin(), peers.end(),
+            [](const Member* a, const Member* b) { return a->seq < b->seq; });
+  json::array list;
+  list.reserve(peers.size());
+  for (const Member* m : peers) {
+    json::object peer;
+    peer["from"] = m->id;
+    peer["nickname"] = m->nickname;
+    list.push_back(std::move(peer));
+  }
+  json::object o;
+  o["type"] = "peers";
+  o["peers"] = std::move(list);
+  return serialized(o);
+}
+
+bool expired(const Chat& chat, Clock::time_point now, std::chrono::seconds ttl) {
+  return now - chat.at > ttl;
+}
+
+void prune(std::deque<Chat>& history, Clock::time_point now, std::chrono::seconds ttl) {
+  while (!history.empty() && expired(history.front(), now, ttl)) history.pop_front();
+}
+
+// The stored bodies were parsed as JSON objects when sent, so they are spliced in verbatim:
+// replay shows exactly what members saw, and nothing is re-serialized.
+Body history_body(const std::deque<Chat>& history, Clock::time_point now,
+                  std::chrono::seconds ttl) {
+  constexpr std::string_view kHead = R"({"type":"history","messages":[)";
+  constexpr std::string_view kTail = "]}";
+  std::size_t size = kHead.size() + kTail.size() + history.size();
+  for (const auto& chat : history) size += chat.body->size();
+  std::string out;
+  out.reserve(size);
+  out += kHead;
+  bool first = true;
+  for (const auto& chat : history) {
+    if (expired(chat, now, ttl)) continue;
+    if (!first) out += ',';
+    out += *chat.body;
+    first = false;
+  }
+  out += kTail;
+  return std::make_shared<const std::string>(std::move(out));
+}
+
+// A bound member's frame must carry its own id. `required` is false for chat, where the seed
+// omits `from`.
+std::string check_from(const Member& m, const json::object& fields, bool required) {
+  const json::value* from = fields.if_contains("from");
+  if (!from && !required) return {};
+  const std::string prefix = "spoofed from: session joined as " + quoted(m.id) + ", frame ";
+  if (!from) return prefix + "has no 'from'";
+  if (!from->is_string()) return prefix + "has a non-string 'from'";
+  if (view(from->get_string()) != m.id) return prefix + "says " + quoted(view(from->get_string()));
+  return {};
+}
+
+std::string check_nickname(const Member& m, const json::object& fields) {
+  const json::value* nick = fields.if_contains("nickname");
+  if (!nick) return {};
+  const std::string prefix =
+      "spoofed nickname: session joined as " + quoted(m.nickname) + ", frame ";
+  if (!nick->is_string()) return prefix + "has a non-string 'nickname'";
+  if (view(nick->get_string()) != m.nickname) {
+    return prefix + "says " + quoted(view(nick->get_string()));
+  }
+  return {};
+}
+
+// The SDP text of an offer/answer: the seed sends RTCSessionDescription.toJSON() ({type, sdp});
+// other clients send the bare string. Null when the field is neither.
+const json::string* sdp_text(const json::object& fields) {
+  const json::value* sdp = fields.if_contains("sdp");
+  if (!sdp) return nullptr;
+  if (sdp->is_string()) return &sdp->get_string();
+  if (sdp->is_object()) return string_field(sdp->get_object(), "sdp");
+  return nullptr;
+}
+
+}  // namespace
+
+struct Registry::State {
+  Limits limits;
+  StringMap<Room> rooms;
+  // Per session: subscription id -> room key. STOMP subscription ids are per connection, so
+  // UNSUBSCRIBE names one without a room.
+  std::unordered_map<SessionId, StringMap<std::string>> subscriptions;
+  std::size_t members = 0;
+  std::uint64_t next_seq = 0;
+
+  void bind(Room& room, SessionId session, std::string_view id, std::string_view nickname) {
+    room.member_by_id.emplace(std::string(id), session);
+    room.members.emplace(session, Member{std::string(id), std::string(nickname), {}, next_seq++});
+    ++members;
+  }
+
+  Member unbind(Room& room, SessionId session) {
+    auto node = room.members.extract(session);
+    room.member_by_id.erase(node.mapped().id);
+    --members;
+    return std::move(node.mapped());
+  }
+
+  // Unbinds `session` if it is a member and tells everyone else it left.
+  void leave(Room& room, SessionId session, Outcome& out) {
+    if (!room.members.contains(session)) return;
+    const Member gone = unbind(room, session);
+    post(out, leave_body(gone), everyone_but(room, session));
+  }
+
+  // Idle rooms with history linger so a returning member can still ask for it; sweep() drops
+  // them once it expires.
+  void drop_if_unused(StringMap<Room>::iterator it) {
+    if (it->second.idle() && it->second.history.empty()) rooms.erase(it);
+  }
+
+  void remember(Room& room, Body body, Clock::time_point now) {
+    if (limits.history_size == 0) return;
+    room.history.push_back(Chat{now, std::move(body)});
+    while (room.history.size() > limits.history_size) room.history.pop_front();
+  }
+
+  Outcome join(Room& room, const Frame& f) {
+    const json::string* from = string_field(f.fields, "from");
+    if (!from || from->empty() || from->size() > kMaxIdBytes) {
+      return fail("invalid join: 'from' must be a non-empty string of at most 128 bytes");
+    }
+    std::string_view nickname;
+    if (const json::value* nick = f.fields.if_contains("nickname")) {
+      if (!nick->is_string() || nick->get_string().size() > kMaxIdBytes) {
+        return fail("invalid join: 'nickname' must be a string of at most 128 bytes");
+      }
+      nickname = view(nick->get_string());
+    }
+    const std::string_view id = view(*from);
+    if (auto self = room.members.find(f.session); self != room.members.end()) {
+      if (self->second.id != id) {
+        return fail("identity mismatch: this session joined as " + quoted(self->second.id));
+      }
+      self->second.nickname = nickname;  // re-join: the client renamed itself
+    } else {
+      if (room.member_by_id.contains(id)) {
+        return fail("identity taken: " + quoted(id) + " is already in room " + std::string(f.key));
+      }
+      if (room.members.size() >= limits.max_members) {
+        return fail("room full (max " + std::to_string(limits.max_members) + " members)");
+      }
+      bind(room, f.session, id, nickname);
+    }
+    // The echo to the sender is how the seed learns its subscription is live.
+    Outcome out;
+    post(out, share(f.raw), everyone(room));
+    return out;
+  }
+
+  Outcome chat(Room& room, const Frame& f) {
+    const json::string* msg = string_field(f.fields, "msg");
+    if (!msg || msg->size() > kMaxMsgBytes) {
+      return fail("invalid message: 'msg' must be a string of at most 16384 bytes");
+    }
+    if (std::string error = check_chat_identity(room, f); !error.empty()) return fail(error);
+    Body body = share(f.raw);
+    remember(room, body, f.now);
+    // Echoed to the sender too: the seed shows a chat line only when it comes back.
+    Outcome out;
+    post(out, std::move(body), everyone(room));
+    return out;
+  }
+
+  std::string check_chat_identity(const Room& room, const Frame& f) const {
+    if (auto self = room.members.find(f.session); self != room.members.end()) {
+      if (std::string error = check_from(self->second, f.fields, false); !error.empty()) {
+        return error;
+      }
+      return check_nickname(self->second, f.fields);
+    }
+    // Not joined yet: it may chat, but not in the name of someone who has.
+    const json::value* nick = f.fields.if_contains("nickname");
+    if (nick && (!nick->is_string() || nick->get_string().size() > kMaxIdBytes)) {
+      return "invalid message: 'nickname' must be a string of at most 128 bytes";
+    }
+    const json::string* from = string_field(f.fields, "from");
+    if (from && room.member_by_id.contains(view(*from))) {
+      return "spoofed from: " + quoted(view(*from)) + " is another session's id in room " +
+             std::string(f.key);
+    }
+    return {};
+  }
+
+  // offer / answer / ice: point-to-point, because SDP and ICE carry IP addresses.
+  Outcome signal(Room& room, const Frame& f) {
+    auto self = room.members.find(f.session);
+    if (self == room.members.end()) {
+      return fail("join the room before sending " + std::string(f.type));
+    }
+    if (std::string error = check_from(self->second, f.fields, true); !error.empty()) {
+      return fail(error);
+    }
+    const json::string* target = string_field(f.fields, "target");
+    if (!target) return fail("invalid " + std::string(f.type) + ": 'target' must be a string");
+    if (f.type == "ice") {
+      const json::value* candidate = f.fields.if_contains("iceCandidate");
+      if (!candidate || !(candidate->is_null() || candidate->is_object())) {
+        return fail("invalid ice: 'iceCandidate' must be an object or null");
+      }
+    } else {
+      const json::string* sdp = sdp_text(f.fields);
+      if (!sdp) {
+        return fail("invalid " + std::string(f.type) +
+                    ": 'sdp' must be a string or an object with a string 'sdp'");
+      }
+      if (std::string stream = stream_id_from_sdp(view(*sdp)); !stream.empty()) {
+        self->second.stream_id = std::move(stream);
+      }
+    }
+    // An absent target is normal (it just left; ICE trickles after leave): drop quietly.
+    Outcome out;
+    if (auto to = room.member_by_id.find(view(*target)); to != room.member_by_id.end()) {
+      post(out, share(f.raw), session_of(room, to->second));
+    }
+    return out;
+  }
+
+  Outcome explicit_leave(Room& room, const Frame& f) {
+    auto self = room.members.find(f.session);
+    if (self == room.members.end()) return fail("join the room before sending leave");
+    if (std::string error = check_from(self->second, f.fields, true); !error.empty()) {
+      return fail(error);
+    }
+    // Server-built so streamId is the one the member really announced; the session keeps its
+    // subscriptions and may join again.
+    Outcome out;
+    leave(room, f.session, out);
+    return out;
+  }
+
+  Outcome dispatch(Room& room, const Frame& f) {
+    if (f.type == "join") return join(room, f);
+    if (f.type == "message") return chat(room, f);
+    if (f.type == "offer" || f.type == "answer" || f.type == "ice") return signal(room, f);
+    if (f.type == "leave") return explicit_leave(room, f);
+    return fail("unknown room message type " + quoted(f.type));
+  }
+};
+
+Registry::Registry(Limits limits) : state_(std::make_unique<State>()) {
+  state_->limits = limits;
+}
+
+Registry::~Registry() = default;
+
+bool Registry::valid_key(std::string_view key) {
+  if (key.empty() || key.size() > kMaxKeyLength) return false;
+  return std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+  });
+}
+
+Outcome Registry::subscribe(SessionId session, std::string_view key, std::string_view subscription,
+                            bool presence, bool history, Clock::time_point now) {
+  State& s = *state_;
+  if (!valid_key(key)) return fail(kInvalidKey);
+  if (auto mine = s.subscriptions.find(session);
+      mine != s.subscriptions.end() && mine->second.contains(subscription)) {
+    return fail("duplicate subscription id " + quoted(subscription) + " on this session");
+  }
+  auto room_it = s.rooms.find(key);
+  if (room_it == s.rooms.end()) {
+    if (s.rooms.size() >= s.limits.max_rooms) {
+      return fail("room limit reached (max " + std::to_string(s.limits.max_rooms) +
+                  " rooms per node)");
+    }
+    room_it = s.rooms.emplace(std::string(key), Room{}).first;
+  }
+  Room& room = room_it->second;
+  room.subscribers[session].emplace_back(subscription);
+  s.subscriptions[session].emplace(std::string(subscription), std::string(key));
+
+  Outcome out;
+  const Recipient me{session, std::string(subscription)};
+  if (presence) post(out, peers_body(room, session), {me});
+  if (history) {
+    prune(room.history, now, s.limits.history_ttl);
+    post(out, history_body(room.history, now, s.limits.history_ttl), {me});
+  }
+  return out;
+}
+
+Outcome Registry::unsubscribe(SessionId session, std::string_view subscription) {
+  State& s = *state_;
+  auto mine = s.subscriptions.find(session);
+  if (mine == s.subscriptions.end()) return {};
+  auto sub = mine->second.find(subscription);
+  if (sub == mine->second.end()) return {};
+  const std::string key = std::move(sub->second);
+  mine->second.erase(sub);
+  if (mine->second.empty()) s.subscriptions.erase(mine);
+
+  auto room_it = s.rooms.find(key);
+  if (room_it == s.rooms.end()) return {};  // unreachable while the two indexes agree
+  Room& room = room_it->second;
+  auto subs = room.subscribers.find(session);
+  if (subs == room.subscribers.end()) return {};
+  std::erase(subs->second, subscription);
+  Outcome out;
+  // Another subscription to the same room keeps the member in it (e.g. a second tab component).
+  if (subs->second.empty()) {
+    room.subscribers.erase(subs);
+    s.leave(room, session, out);
+  }
+  s.drop_if_unused(room_it);
+  return out;
+}
+
+Outcome Registry::send(SessionId session, std::string_view key, std::string_view body,
+                       Clock::time_point now) {
+  State& s = *state_;
+  if (!valid_key(key)) return fail(kInvalidKey);
+  auto room_it = s.rooms.find(key);
+  if (room_it == s.rooms.end() || (!room_it->second.subscribers.contains(session) &&
+                                   !room_it->second.members.contains(session))) {
+    return fail("not subscribed to room " + std::string(key));
+  }
+  unsigned char buffer[kParseBufferBytes];
+  json::monotonic_resource arena(buffer, sizeof buffer);
+  json::error_code ec;
+  const json::value parsed = json::parse(body, ec, &arena);
+  if (ec || !parsed.is_object()) return fail("invalid room message: body must be a JSON object");
+  const json::object& fields = parsed.get_object();
+  const json::string* type = string_field(fields, "type");
+  if (!type) return fail("room message needs a string 'type'");
+  return s.dispatch(room_it->second, Frame{session, key, view(*type), fields, body, now});
+}
+
+Outcome Registry::disconnect(SessionId session) {
+  State& s = *state_;
+  auto mine = s.subscriptions.find(session);
+  if (mine == s.subscriptions.end()) return {};
+  std::vector<std::string> keys;
+  keys.reserve(mine->second.size());
+  for (auto& [sub, key] : mine->second) keys.push_back(std::move(key));
+  s.subscriptions.erase(mine);
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+
+  Outcome out;
+  for (const auto& key : keys) {
+    auto room_it = s.rooms.find(key);
+    if (room_it == s.rooms.end()) continue;  // unreachable while the two indexes agree
+    room_it->second.subscribers.erase(session);
+    s.leave(room_it->second, session, out);
+    s.drop_if_unused(room_it);
+  }
+  return out;
+}
+
+void Registry::sweep(Clock::time_point now) {
+  State& s = *state_;
+  for (auto it = s.rooms.begin(); it != s.rooms.end();) {
+    prune(it->second.history, now, s.limits.history_ttl);
+    if (it->second.idle() && it->second.history.empty()) {
+      it = s.rooms.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+std::size_t Registry::room_count() const {
+  return state_->rooms.size();
+}
+
+std::size_t Registry::member_count() const {
+  return state_->members;
+}
+
+}  // namespace parley::rooms
