@@ -79,13 +79,21 @@ class SessionTest : public ::testing::Test {
   Frame last() const { return output.frames().back(); }
 };
 
+TEST_F(SessionTest, ConnectedReportsNegotiatedHeartBeats) {
+  start();
+  // We can send every 1000 ms, the client wants 5000: we send every 5000. The client can send
+  // every 5000, we want 10000: we expect one every 10000.
+  connect("accept-version:1.2\nheart-beat:5000,5000\n");
+  EXPECT_EQ(last().header_or("heart-beat", ""), "5000,10000");
+}
+
 TEST_F(SessionTest, ConnectedCarriesVersionHeartBeatServerAndSession) {
   start();
   connect("accept-version:1.0,1.1,1.2\nheart-beat:0,0\n");
   auto f = last();
   EXPECT_EQ(f.command, Command::connected);
   EXPECT_EQ(f.header_or("version", ""), "1.2");
-  EXPECT_EQ(f.header_or("heart-beat", ""), "1000,10000");
+  EXPECT_EQ(f.header_or("heart-beat", ""), "0,0");  // the client wants none
   EXPECT_TRUE(f.header_or("server", "").starts_with("parley/"));
   EXPECT_EQ(f.header_or("session", ""), "7");
   EXPECT_TRUE(session->connected());
