@@ -36,8 +36,8 @@ fuzz: deps
 	  -DCMAKE_CXX_COMPILER=clang++ -DPARLEY_FUZZ=ON -DPARLEY_TESTS=OFF >/dev/null
 	cmake --build build-fuzz -j $(JOBS) --target stomp_parser_fuzz
 	mkdir -p build-fuzz/corpus && cp -n server/fuzz/corpus/stomp_parser/* build-fuzz/corpus/ 2>/dev/null || true
-	build-fuzz/server/stomp_parser_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	  build-fuzz/corpus 2>&1 | tail -n 12
+	set -o pipefail; build-fuzz/server/stomp_parser_fuzz -max_total_time=$(FUZZ_SECONDS) \
+	  -print_final_stats=1 build-fuzz/corpus 2>&1 | tail -n 12
 
 # Unit and integration suites under AddressSanitizer + UndefinedBehaviorSanitizer.
 sanitize: deps
