@@ -6,7 +6,7 @@ PORT ?= 8080
 FUZZ_SECONDS ?= 30
 NPM_DIRS := tests
 
-.PHONY: all deps build run test unit integration fuzz sanitize format clean
+.PHONY: all deps build run test unit integration fuzz sanitize format format-check clean
 
 all: build
 
@@ -28,7 +28,7 @@ unit: build
 integration: build
 	cd tests && PARLEY_BIN=$(abspath $(BUILD))/server/parley npm test
 
-test: unit fuzz integration
+test: format-check unit fuzz integration
 
 # libFuzzer on the STOMP codec, a bounded run (clang, ASan + UBSan).
 fuzz: deps
@@ -51,3 +51,7 @@ format:
 
 clean:
 	rm -rf $(BUILD) build-fuzz build-asan
+
+# Fails when a C++ file is not clang-formatted.
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files 'server/*.cpp' 'server/*.hpp' 'bench/*.cpp')

@@ -326,8 +326,8 @@ TEST_F(SessionTest, Stomp11AcksByMessageIdAndSubscription) {
   start();
   connect("accept-version:1.1\n");
   feed(std::string("SUBSCRIBE\nid:s\ndestination:/queue/a\nack:client-individual\n\n") + '\0');
-  auto message = std::make_shared<broker::Message>("/queue/a", "m-9", "", std::vector<Header>{},
-                                                   "hi");
+  auto message =
+      std::make_shared<broker::Message>("/queue/a", "m-9", "", std::vector<Header>{}, "hi");
   session->on_delivery("s", "77", true, message);
   EXPECT_EQ(last().header_or("redelivered", ""), "true");
   feed(std::string("NACK\nsubscription:s\nmessage-id:m-9\n\n") + '\0');

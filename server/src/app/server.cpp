@@ -19,7 +19,8 @@ namespace asio = boost::asio;
 namespace {
 
 // Polls until every WebSocket session has closed or the deadline passes, then stops the loop.
-void wait_for_drain(asio::io_context& ioc, net::Context& ctx, std::shared_ptr<asio::steady_timer> timer,
+void wait_for_drain(asio::io_context& ioc, net::Context& ctx,
+                    std::shared_ptr<asio::steady_timer> timer,
                     std::chrono::steady_clock::time_point deadline) {
   if (ctx.live() == 0 || std::chrono::steady_clock::now() >= deadline) {
     if (ctx.live() > 0) spdlog::warn("shutdown: {} sessions still open at deadline", ctx.live());
@@ -54,8 +55,8 @@ int run(const Config& config) {
   std::shared_ptr<net::Listener> listener;
   try {
     auto address = asio::ip::make_address(config.bind);
-    listener = std::make_shared<net::Listener>(ioc, asio::ip::tcp::endpoint{address, config.port},
-                                               ctx);
+    listener =
+        std::make_shared<net::Listener>(ioc, asio::ip::tcp::endpoint{address, config.port}, ctx);
   } catch (const std::exception& e) {
     spdlog::critical("cannot listen on {}:{}: {}", config.bind, config.port, e.what());
     return 1;

@@ -27,16 +27,16 @@ class Subscriber {
   virtual ~Subscriber() = default;
   // Called from any thread, possibly with broker locks held: must not call back into the
   // broker, must not block. `ack_id` is empty for automatic-ack subscriptions.
-  virtual void deliver(const std::string& subscription, const std::string& ack_id,
-                       bool redelivered, const MessagePtr& message) = 0;
+  virtual void deliver(const std::string& subscription, const std::string& ack_id, bool redelivered,
+                       const MessagePtr& message) = 0;
 };
 
 struct SubscribeRequest {
   std::string id;           // the SUBSCRIBE "id" header
   std::string destination;  // as sent
   AckMode ack = AckMode::automatic;
-  bool presence = false;  // x-presence: true (rooms only)
-  bool history = false;   // x-history: true (rooms only)
+  bool presence = false;     // x-presence: true (rooms only)
+  bool history = false;      // x-history: true (rooms only)
   std::size_t prefetch = 0;  // max unacked deliveries for client acks (0 = broker default)
 };
 

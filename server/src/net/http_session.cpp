@@ -30,7 +30,8 @@ http::response<http::string_body> text(const http::request<http::string_body>& r
   return res;
 }
 
-http::response<http::string_body> health(Context& ctx, const http::request<http::string_body>& req) {
+http::response<http::string_body> health(Context& ctx,
+                                         const http::request<http::string_body>& req) {
   auto stats = ctx.broker.stats();
   auto uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.started);
   boost::json::object body{
@@ -47,7 +48,8 @@ http::response<http::string_body> health(Context& ctx, const http::request<http:
   return text(req, status, boost::json::serialize(body), "application/json");
 }
 
-http::response<http::string_body> metrics(Context& ctx, const http::request<http::string_body>& req) {
+http::response<http::string_body> metrics(Context& ctx,
+                                          const http::request<http::string_body>& req) {
   auto stats = ctx.broker.stats();
   app::Metrics::Gauges gauges;
   gauges.rooms = stats.rooms;
@@ -65,9 +67,12 @@ http::response<http::string_body> metrics(Context& ctx, const http::request<http
 // "v12.stomp, v11.stomp" -> the best STOMP version the client offered, and its token.
 std::pair<stomp::Version, std::string> pick_subprotocol(std::string_view offered) {
   if (offered.empty()) return {stomp::Version::v1_2, ""};
-  if (offered.find("v12.stomp") != std::string_view::npos) return {stomp::Version::v1_2, "v12.stomp"};
-  if (offered.find("v11.stomp") != std::string_view::npos) return {stomp::Version::v1_1, "v11.stomp"};
-  if (offered.find("v10.stomp") != std::string_view::npos) return {stomp::Version::v1_0, "v10.stomp"};
+  if (offered.find("v12.stomp") != std::string_view::npos)
+    return {stomp::Version::v1_2, "v12.stomp"};
+  if (offered.find("v11.stomp") != std::string_view::npos)
+    return {stomp::Version::v1_1, "v11.stomp"};
+  if (offered.find("v10.stomp") != std::string_view::npos)
+    return {stomp::Version::v1_0, "v10.stomp"};
   return {stomp::Version::v1_2, ""};  // unknown subprotocols: answer none, the client decides
 }
 
@@ -91,7 +96,9 @@ HttpSession::~HttpSession() {
   if (!upgraded_) context_.metrics.connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void HttpSession::run() { do_read(); }
+void HttpSession::run() {
+  do_read();
+}
 
 void HttpSession::do_read() {
   parser_.emplace();
@@ -146,8 +153,9 @@ void HttpSession::upgrade(http::request<http::string_body> request) {
 void HttpSession::respond(http::response<http::string_body> response) {
   response_ = std::make_shared<http::response<http::string_body>>(std::move(response));
   bool keep_alive = response_->keep_alive();
-  http::async_write(stream_, *response_,
-                    beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
+  http::async_write(
+      stream_, *response_,
+      beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
 }
 
 void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {

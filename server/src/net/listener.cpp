@@ -18,7 +18,9 @@ Listener::Listener(boost::asio::io_context& ioc, boost::asio::ip::tcp::endpoint 
   acceptor_.listen(boost::asio::socket_base::max_listen_connections);
 }
 
-void Listener::run() { do_accept(); }
+void Listener::run() {
+  do_accept();
+}
 
 void Listener::stop() {
   boost::asio::post(acceptor_.get_executor(), [self = shared_from_this()] {

@@ -12,8 +12,7 @@ namespace parley::net {
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   // Binds and listens; throws boost::system::system_error naming the endpoint on failure.
-  Listener(boost::asio::io_context& ioc, boost::asio::ip::tcp::endpoint endpoint,
-           Context& context);
+  Listener(boost::asio::io_context& ioc, boost::asio::ip::tcp::endpoint endpoint, Context& context);
   void run();
   void stop();  // thread-safe
   boost::asio::ip::tcp::endpoint local_endpoint() const;

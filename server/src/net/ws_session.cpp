@@ -35,10 +35,11 @@ void WsSession::run(http::request<http::string_body> request) {
   timeouts.idle_timeout = context_.net.ws_idle_timeout;
   timeouts.keep_alive_pings = true;
   ws_.set_option(timeouts);
-  ws_.set_option(websocket::stream_base::decorator([sub = subprotocol_](websocket::response_type& res) {
-    res.set(http::field::server, "parley/" PARLEY_VERSION);
-    if (!sub.empty()) res.set(http::field::sec_websocket_protocol, sub);
-  }));
+  ws_.set_option(
+      websocket::stream_base::decorator([sub = subprotocol_](websocket::response_type& res) {
+        res.set(http::field::server, "parley/" PARLEY_VERSION);
+        if (!sub.empty()) res.set(http::field::sec_websocket_protocol, sub);
+      }));
   // The STOMP parser bounds each frame; this only bounds one WebSocket message.
   ws_.read_message_max(context_.stomp.parser.max_frame_bytes * 16 + kReadChunk);
   ws_.async_accept(request, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
@@ -88,10 +89,10 @@ void WsSession::on_read(beast::error_code ec, std::size_t) {
 
 void WsSession::deliver(const std::string& subscription, const std::string& ack_id,
                         bool redelivered, const broker::MessagePtr& message) {
-  boost::asio::post(ws_.get_executor(), [self = shared_from_this(), subscription, ack_id,
-                                         redelivered, message] {
-    self->session_.on_delivery(subscription, ack_id, redelivered, message);
-  });
+  boost::asio::post(ws_.get_executor(),
+                    [self = shared_from_this(), subscription, ack_id, redelivered, message] {
+                      self->session_.on_delivery(subscription, ack_id, redelivered, message);
+                    });
 }
 
 void WsSession::write(stomp::Outbound frame) {
@@ -147,14 +148,11 @@ void WsSession::close() {
 void WsSession::do_close() {
   if (finished_) return;
   finish();
-  ws_.async_close(websocket::close_code::normal,
-                  [self = shared_from_this()](beast::error_code) {});
+  ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code) {});
 }
 
 void WsSession::shutdown() {
-  boost::asio::post(ws_.get_executor(), [self = shared_from_this()] {
-    self->session_.shutdown();
-  });
+  boost::asio::post(ws_.get_executor(), [self = shared_from_this()] { self->session_.shutdown(); });
 }
 
 void WsSession::arm_timer() {

@@ -19,9 +19,9 @@ using SessionId = std::uint64_t;
 using Clock = std::chrono::steady_clock;
 
 struct Limits {
-  std::size_t max_members = 16;      // bound members per room
-  std::size_t max_rooms = 10000;     // live rooms on this node
-  std::size_t history_size = 50;     // chat messages kept per room
+  std::size_t max_members = 16;   // bound members per room
+  std::size_t max_rooms = 10000;  // live rooms on this node
+  std::size_t history_size = 50;  // chat messages kept per room
   std::chrono::seconds history_ttl{3600};
 };
 

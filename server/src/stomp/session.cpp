@@ -199,8 +199,7 @@ void Session::handle_connect(const Frame& frame, Clock::time_point now) {
   connected.add("version", std::string(to_string(version_)));
   // The negotiated intervals, as RabbitMQ reports them: a client applying the spec's max()
   // rule to these gets exactly the intervals the server will use.
-  connected.add("heart-beat",
-                fmt::format("{},{}", send_interval_.count(), recv_interval_.count()));
+  connected.add("heart-beat", fmt::format("{},{}", send_interval_.count(), recv_interval_.count()));
   connected.add("server", config_.server);
   connected.add("session", std::to_string(id_));
   state_ = State::connected;
