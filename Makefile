@@ -53,5 +53,5 @@ clean:
 	rm -rf $(BUILD) build-fuzz build-asan
 
 # Fails when a C++ file is not clang-formatted.
-format-check:
+format-check: deps
 	clang-format --dry-run --Werror $$(git ls-files 'server/*.cpp' 'server/*.hpp' 'bench/*.cpp')
