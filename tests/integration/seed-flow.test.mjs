@@ -133,7 +133,7 @@ describe('seed client flow', () => {
     assert.equal(A.parseError, null);
   });
 
-  test('SockJS /stomp/info answers JSON with websocket:true and credentialed CORS for the dev-server origin', { ...T, skip: 'SockJS is issue 4' }, async () => {
+  test('SockJS /stomp/info answers JSON with websocket:true and credentialed CORS for the dev-server origin', T, async () => {
     const origin = 'http://localhost:3000';
     const res = await httpGet(`${srv.httpUrl}/stomp/info?t=${Date.now()}`, { Origin: origin });
     assert.equal(res.status, 200);
@@ -145,7 +145,7 @@ describe('seed client flow', () => {
     assert.equal(res.headers.get('access-control-allow-credentials'), 'true');
   });
 
-  test('seed flow over the SockJS WebSocket transport (/stomp/<server>/<session>/websocket)', { ...T, skip: 'SockJS is issue 4' }, async () => {
+  test('seed flow over the SockJS WebSocket transport (/stomp/<server>/<session>/websocket)', T, async () => {
     const key = uniqueRoom('sockjs');
     const a = sockjsStomp(`ws://127.0.0.1:${srv.port}/stomp/123/${randomSession()}/websocket`, 'sockjsA');
     const b = sockjsStomp(`ws://127.0.0.1:${srv.port}/stomp/456/${randomSession()}/websocket`, 'sockjsB');

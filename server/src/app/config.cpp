@@ -34,6 +34,11 @@ std::optional<int> parse(int argc, char** argv, Config& config) {
   std::uint32_t handshake_timeout = config.net.handshake_timeout.count();
   std::uint32_t ws_idle = config.net.ws_idle_timeout.count();
   std::uint32_t history_ttl = config.broker.rooms.history_ttl.count();
+  std::uint32_t sockjs_heartbeat = config.sockjs.session.heartbeat_interval.count();
+  std::uint32_t sockjs_disconnect = config.sockjs.session.disconnect_delay.count();
+#ifdef PARLEY_SOCKJS_CLIENT_JS
+  if (config.sockjs.client_file.empty()) config.sockjs.client_file = PARLEY_SOCKJS_CLIENT_JS;
+#endif
 
   app.add_option("--bind", config.bind, "Address to listen on")
       ->envname("PARLEY_BIND")
@@ -123,6 +128,46 @@ std::optional<int> parse(int argc, char** argv, Config& config) {
       ->envname("PARLEY_SHUTDOWN_TIMEOUT_MS")
       ->capture_default_str();
 
+  app.add_flag("--sockjs-websocket,!--no-sockjs-websocket", config.sockjs.websocket,
+               "Offer SockJS's websocket transport under /stomp (off: clients fall back to the "
+               "HTTP transports, for testing them)")
+      ->envname("PARLEY_SOCKJS_WEBSOCKET")
+      ->capture_default_str();
+  app.add_flag("--sockjs-cookie-needed", config.sockjs.cookie_needed,
+               "Tell SockJS clients cookie_needed:true and set a JSESSIONID cookie (for load "
+               "balancers that route by it)")
+      ->envname("PARLEY_SOCKJS_COOKIE_NEEDED")
+      ->capture_default_str();
+  app.add_option("--sockjs-heartbeat-ms", sockjs_heartbeat,
+                 "Interval of SockJS 'h' frames on an otherwise silent receiving connection")
+      ->envname("PARLEY_SOCKJS_HEARTBEAT_MS")
+      ->check(CLI::Range(100u, 3600000u))
+      ->capture_default_str();
+  app.add_option("--sockjs-disconnect-delay-ms", sockjs_disconnect,
+                 "A SockJS session with no receiving connection for this long ends (room leave)")
+      ->envname("PARLEY_SOCKJS_DISCONNECT_DELAY_MS")
+      ->check(CLI::Range(100u, 3600000u))
+      ->capture_default_str();
+  app.add_option("--sockjs-response-limit", config.sockjs.session.response_limit,
+                 "Bytes one streaming SockJS response carries before it is closed so the client "
+                 "reconnects (proxies may buffer long responses)")
+      ->envname("PARLEY_SOCKJS_RESPONSE_LIMIT")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20))
+      ->capture_default_str();
+  app.add_option("--sockjs-max-sessions", config.sockjs.max_sessions,
+                 "Live SockJS HTTP sessions on this node; more get 503")
+      ->envname("PARLEY_SOCKJS_MAX_SESSIONS")
+      ->capture_default_str();
+  app.add_option("--sockjs-client-url", config.sockjs.client_url,
+                 "URL of the sockjs-client script that /stomp/iframe.html loads")
+      ->envname("PARLEY_SOCKJS_CLIENT_URL")
+      ->capture_default_str();
+  app.add_option("--sockjs-client-js", config.sockjs.client_file,
+                 "File served at /stomp/sockjs.min.js (sockjs-client's dist bundle, copied from "
+                 "npm at build time)")
+      ->envname("PARLEY_SOCKJS_CLIENT_JS")
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -134,6 +179,9 @@ std::optional<int> parse(int argc, char** argv, Config& config) {
   config.net.handshake_timeout = std::chrono::milliseconds{handshake_timeout};
   config.net.ws_idle_timeout = std::chrono::seconds{ws_idle};
   config.broker.rooms.history_ttl = std::chrono::seconds{history_ttl};
+  config.sockjs.session.heartbeat_interval = std::chrono::milliseconds{sockjs_heartbeat};
+  config.sockjs.session.disconnect_delay = std::chrono::milliseconds{sockjs_disconnect};
+  config.sockjs.session.max_buffered_bytes = config.net.max_outbound_bytes;
   if (config.threads == 0) config.threads = std::max(1u, std::thread::hardware_concurrency());
   if (config.web_root.empty()) config.web_root = default_web_root();
   return std::nullopt;

@@ -19,6 +19,7 @@ struct Config {
   std::string web_root;
   std::string log_level = "info";
   net::NetConfig net;
+  net::SockjsConfig sockjs;
   stomp::SessionConfig stomp;
   broker::LocalBrokerLimits broker;
   std::uint32_t shutdown_timeout_ms = 5000;

@@ -36,6 +36,8 @@ std::string Metrics::render(const Gauges& g) const {
   gauge("parley_connections", "Open TCP connections (HTTP and WebSocket).", connections.load());
   counter("parley_connections_total", "TCP connections accepted.", connections_total.load());
   gauge("parley_sessions", "Connected STOMP sessions.", sessions.load());
+  gauge("parley_sockjs_sessions", "Live SockJS sessions (any transport).", sessions_sockjs.load());
+  counter("parley_sockjs_sessions_total", "SockJS sessions opened.", sockjs_sessions_total.load());
   gauge("parley_rooms", "Live rooms on this node.", g.rooms);
   gauge("parley_members", "Room members bound on this node.", g.members);
   gauge("parley_topics", "Topics with subscribers.", g.topics);

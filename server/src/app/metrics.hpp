@@ -20,6 +20,8 @@ class Metrics {
   std::atomic<std::int64_t> connections{0};  // open TCP connections (HTTP or WebSocket)
   std::atomic<std::int64_t> sessions{0};     // STOMP sessions past CONNECTED
   std::atomic<std::uint64_t> connections_total{0};
+  std::atomic<std::int64_t> sessions_sockjs{0};  // live SockJS sessions (any transport)
+  std::atomic<std::uint64_t> sockjs_sessions_total{0};
   std::atomic<std::uint64_t> bytes_in{0};
   std::atomic<std::uint64_t> bytes_out{0};
   std::atomic<std::uint64_t> slow_consumer_drops{0};

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "net/listener.hpp"
+#include "net/sockjs_service.hpp"
 #include "net/static_files.hpp"
 
 namespace parley::app {
@@ -51,6 +52,9 @@ int run(const Config& config) {
   net::Context ctx{config.net, config.stomp, broker, metrics, files};
   // Declared after what sessions reference: handlers destroyed with it may still touch them.
   asio::io_context ioc{static_cast<int>(config.threads)};
+  ctx.sockjs_config = config.sockjs;
+  net::SockjsService sockjs{ctx, ioc.get_executor()};
+  ctx.sockjs = &sockjs;
 
   std::shared_ptr<net::Listener> listener;
   try {

@@ -7,15 +7,28 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 
 #include "app/metrics.hpp"
 #include "broker/local_broker.hpp"
+#include "sockjs/session.hpp"
 #include "stomp/session.hpp"
 
 namespace parley::net {
 
 class StaticFiles;
+class SockjsService;
+
+// SockJS under /stomp (see docs/PROTOCOL.md "Transport").
+struct SockjsConfig {
+  bool websocket = true;       // offer the websocket transport in /info and accept it
+  bool cookie_needed = false;  // /info cookie_needed, and JSESSIONID cookies on responses
+  std::string client_url = "/stomp/sockjs.min.js";  // the script iframe.html loads
+  std::string client_file;  // the file served at /stomp/sockjs.min.js (empty: 404)
+  std::size_t max_sessions = 10000;
+  sockjs::SessionConfig session;
+};
 
 struct NetConfig {
   std::size_t max_outbound_bytes = 4 * 1024 * 1024;  // per connection, then it is dropped
@@ -38,6 +51,8 @@ struct Context {
       : net(net_config), stomp(std::move(stomp_config)), broker(b), metrics(m), files(f) {}
 
   NetConfig net;
+  SockjsConfig sockjs_config;
+  SockjsService* sockjs = nullptr;  // set by the node before it accepts connections
   stomp::SessionConfig stomp;
   broker::LocalBroker& broker;
   app::Metrics& metrics;

@@ -5,6 +5,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
 
+#include "net/sockjs_service.hpp"
 #include "net/static_files.hpp"
 #include "net/ws_session.hpp"
 
@@ -92,6 +93,9 @@ http::response<http::string_body> route(Context& ctx, const http::request<http::
 HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, Context& context)
     : stream_(std::move(socket)), context_(context) {}
 
+HttpSession::HttpSession(beast::tcp_stream stream, beast::flat_buffer buffer, Context& context)
+    : stream_(std::move(stream)), context_(context), buffer_(std::move(buffer)) {}
+
 HttpSession::~HttpSession() {
   if (!upgraded_) context_.metrics.connections.fetch_sub(1, std::memory_order_relaxed);
 }
@@ -126,6 +130,14 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
   context_.metrics.http_requests.fetch_add(1, std::memory_order_relaxed);
   auto request = parser_->release();
   if (boost::beast::websocket::is_upgrade(request)) return upgrade(std::move(request));
+  if (context_.sockjs != nullptr && SockjsService::owns(path_of(request.target()))) {
+    auto res = context_.sockjs->handle(request, stream_, buffer_);
+    if (!res) {
+      upgraded_ = true;  // a SockJS receiver owns the connection now
+      return;
+    }
+    return respond(std::move(*res));
+  }
   auto res = route(context_, request);
   res.set(http::field::server, "parley/" PARLEY_VERSION);
   respond(std::move(res));
@@ -133,6 +145,16 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
 
 void HttpSession::upgrade(http::request<http::string_body> request) {
   auto path = path_of(request.target());
+  if (path != "/ws" && path != "/stomp/websocket" && context_.sockjs != nullptr &&
+      SockjsService::owns(path)) {
+    auto res = context_.sockjs->upgrade(request, stream_);
+    if (!res) {
+      upgraded_ = true;
+      return;
+    }
+    res->keep_alive(false);
+    return respond(std::move(*res));
+  }
   if (path != "/ws" && path != "/stomp/websocket") {
     auto res = text(request, http::status::not_found,
                     "WebSocket endpoints are /ws and /stomp/websocket\n", "text/plain");

@@ -16,6 +16,8 @@ namespace http = beast::http;
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(boost::asio::ip::tcp::socket socket, Context& context);
+  // A keep-alive connection coming back from a SockJS receiver, with what it read ahead.
+  HttpSession(beast::tcp_stream stream, beast::flat_buffer buffer, Context& context);
   ~HttpSession();
   void run();
 

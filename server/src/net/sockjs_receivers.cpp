@@ -1,0 +1,314 @@
+#include "net/sockjs_receivers.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+
+#include "net/http_session.hpp"
+#include "sockjs/framing.hpp"
+
+namespace parley::net {
+
+namespace asio = boost::asio;
+
+namespace {
+// Bytes a client may send on a connection that is only receiving (pipelined requests).
+constexpr std::size_t kMaxPipelined = 64 * 1024;
+
+std::string chunk(std::string_view data) {
+  return fmt::format("{:x}\r\n{}\r\n", data.size(), data);
+}
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// HttpReceiver
+
+HttpReceiver::HttpReceiver(beast::tcp_stream stream, beast::flat_buffer buffer, Context& context,
+                           sockjs::Transport transport, std::string callback, std::string head,
+                           bool http11, bool keep_alive)
+    : stream_(std::move(stream)),
+      buffer_(std::move(buffer)),
+      context_(context),
+      transport_(transport),
+      callback_(std::move(callback)),
+      head_(std::move(head)),
+      polling_(sockjs::receiver_kind(transport) == sockjs::ReceiverKind::polling),
+      chunked_(http11),
+      keep_alive_(keep_alive) {}
+
+HttpReceiver::~HttpReceiver() {
+  if (!handed_back_) context_.metrics.connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void HttpReceiver::start(std::shared_ptr<SockjsSession> session) {
+  session_ = std::move(session);
+  stream_.expires_never();  // the SockJS heart-beat keeps the response alive
+  if (!polling_) {
+    // Streaming: the header and the prelude go out now; frames follow as chunks.
+    if (chunked_) {
+      head_ += "Transfer-Encoding: chunked\r\n\r\n";
+    } else {
+      keep_alive_ = false;  // HTTP/1.0: the body ends when the connection does
+      head_ += "\r\n";
+    }
+    std::string prelude = sockjs::prelude(transport_, callback_);
+    enqueue(std::move(head_));
+    if (!prelude.empty()) enqueue(chunked_ ? chunk(prelude) : std::move(prelude));
+  }
+  watch();
+  session_->attach(shared_from_this(), *sockjs::receiver_kind(transport_));
+}
+
+void HttpReceiver::send(std::vector<std::string> frames, bool end) {
+  asio::post(stream_.get_executor(), [self = shared_from_this(), frames = std::move(frames),
+                                      end]() mutable { self->on_send(std::move(frames), end); });
+}
+
+void HttpReceiver::on_send(std::vector<std::string> frames, bool end) {
+  if (done_ || ending_) return;
+  if (polling_) {
+    std::string body;
+    for (const auto& frame : frames) body += sockjs::wrap_frame(transport_, frame, callback_);
+    head_ += fmt::format("Content-Length: {}\r\n\r\n", body.size());
+    enqueue(std::move(head_) + body);
+    ending_ = true;  // a polling response carries one batch
+  } else {
+    for (const auto& frame : frames) {
+      std::string wrapped = sockjs::wrap_frame(transport_, frame, callback_);
+      enqueue(chunked_ ? chunk(wrapped) : std::move(wrapped));
+    }
+    if (end) {
+      if (chunked_) enqueue("0\r\n\r\n");
+      ending_ = true;
+    }
+  }
+  if (ending_) session_.reset();  // the session has let go of this receiver
+  if (!writing_) do_write();
+}
+
+void HttpReceiver::enqueue(std::string bytes) {
+  queued_bytes_ += bytes.size();
+  queue_.push_back(std::move(bytes));
+  if (queued_bytes_ > context_.net.max_outbound_bytes) {
+    context_.metrics.slow_consumer_drops.fetch_add(1, std::memory_order_relaxed);
+    context_.metrics.error("slow_consumer");
+    spdlog::warn("sockjs {} receiver: slow consumer: {} bytes waiting (limit {}), dropping",
+                 sockjs::transport_name(transport_), queued_bytes_,
+                 context_.net.max_outbound_bytes);
+    interrupted("slow consumer");
+  }
+}
+
+void HttpReceiver::do_write() {
+  if (done_) return;
+  if (queue_.empty()) {
+    writing_ = false;
+    if (ending_) finish();
+    return;
+  }
+  writing_ = true;
+  asio::async_write(stream_, asio::buffer(queue_.front()),
+                    beast::bind_front_handler(&HttpReceiver::on_write, shared_from_this()));
+}
+
+void HttpReceiver::on_write(beast::error_code ec, std::size_t bytes) {
+  if (done_) return;
+  if (ec) return interrupted(ec.message());
+  context_.metrics.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
+  queued_bytes_ -= queue_.front().size();
+  queue_.pop_front();
+  do_write();
+}
+
+// A receiving connection is read only to notice the client going away.
+void HttpReceiver::watch() {
+  reading_ = true;
+  stream_.async_read_some(buffer_.prepare(4096),
+                          beast::bind_front_handler(&HttpReceiver::on_watch, shared_from_this()));
+}
+
+void HttpReceiver::on_watch(beast::error_code ec, std::size_t bytes) {
+  reading_ = false;
+  if (!ec) buffer_.commit(bytes);
+  if (done_) {
+    if (handed_back_) return;
+    return hand_back();  // finish() cancelled this read to return the connection
+  }
+  if (ec) return interrupted(ec == asio::error::eof ? "client closed" : ec.message());
+  if (buffer_.size() > kMaxPipelined) return interrupted("too many pipelined bytes");
+  watch();
+}
+
+void HttpReceiver::interrupted(std::string_view why) {
+  if (done_) return;
+  spdlog::debug("sockjs {} receiver ended: {}", sockjs::transport_name(transport_), why);
+  done_ = true;
+  if (session_) {
+    session_->detach(this, sockjs::DetachCause::interrupted);
+    session_.reset();
+  }
+  queue_.clear();
+  queued_bytes_ = 0;
+  beast::error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  stream_.socket().close(ignored);
+}
+
+void HttpReceiver::finish() {
+  if (done_) return;
+  done_ = true;
+  if (!keep_alive_) {
+    beast::error_code ignored;
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    stream_.socket().close(ignored);
+    return;
+  }
+  // Keep-alive: the connection serves HTTP again once the watching read has returned.
+  if (reading_) {
+    stream_.cancel();
+  } else {
+    hand_back();
+  }
+}
+
+void HttpReceiver::hand_back() {
+  if (handed_back_ || !keep_alive_ || !stream_.socket().is_open()) return;
+  handed_back_ = true;
+  std::make_shared<HttpSession>(std::move(stream_), std::move(buffer_), context_)->run();
+}
+
+// ---------------------------------------------------------------------------------------------
+// SockjsWsReceiver
+
+SockjsWsReceiver::SockjsWsReceiver(beast::tcp_stream stream, Context& context)
+    : ws_(std::move(stream)), context_(context) {}
+
+SockjsWsReceiver::~SockjsWsReceiver() {
+  context_.metrics.connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void SockjsWsReceiver::run(http::request<http::string_body> request,
+                           std::shared_ptr<SockjsSession> session) {
+  session_ = std::move(session);
+  beast::get_lowest_layer(ws_).expires_never();
+  websocket::stream_base::timeout timeouts{};
+  timeouts.handshake_timeout = context_.net.handshake_timeout;
+  timeouts.idle_timeout = context_.net.ws_idle_timeout;
+  timeouts.keep_alive_pings = true;
+  ws_.set_option(timeouts);
+  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+    res.set(http::field::server, "parley/" PARLEY_VERSION);
+  }));
+  // A SockJS message carries STOMP frames, JSON-quoted: allow for the quoting.
+  ws_.read_message_max(context_.stomp.parser.max_frame_bytes * 6 + 1024);
+  ws_.async_accept(request,
+                   beast::bind_front_handler(&SockjsWsReceiver::on_accept, shared_from_this()));
+}
+
+void SockjsWsReceiver::on_accept(beast::error_code ec) {
+  if (ec) {
+    spdlog::debug("sockjs websocket handshake failed: {}", ec.message());
+    session_.reset();
+    return;
+  }
+  session_->start();
+  session_->attach(shared_from_this(), sockjs::ReceiverKind::websocket);
+  do_read();
+}
+
+void SockjsWsReceiver::do_read() {
+  ws_.async_read(buffer_,
+                 beast::bind_front_handler(&SockjsWsReceiver::on_read, shared_from_this()));
+}
+
+void SockjsWsReceiver::on_read(beast::error_code ec, std::size_t bytes) {
+  if (ec) return gone();
+  context_.metrics.bytes_in.fetch_add(bytes, std::memory_order_relaxed);
+  auto data = buffer_.cdata();
+  auto payload = sockjs::decode_websocket_message(
+      std::string_view(static_cast<const char*>(data.data()), data.size()));
+  buffer_.consume(buffer_.size());
+  switch (payload.status) {
+    case sockjs::PayloadStatus::ok:
+      if (session_ && !payload.messages.empty()) session_->incoming(std::move(payload.messages));
+      break;
+    case sockjs::PayloadStatus::empty:
+      break;  // sockjs-client never sends these; ignore as sockjs-node does
+    case sockjs::PayloadStatus::broken:
+      spdlog::debug("sockjs websocket: broken JSON framing, closing");
+      context_.metrics.error("sockjs_broken_framing");
+      gone();
+      ws_.async_close(
+          websocket::close_reason(websocket::close_code::protocol_error, "Broken framing."),
+          [self = shared_from_this()](beast::error_code) {});
+      return;
+  }
+  do_read();
+}
+
+void SockjsWsReceiver::send(std::vector<std::string> frames, bool end) {
+  asio::post(ws_.get_executor(),
+             [self = shared_from_this(), frames = std::move(frames), end]() mutable {
+               if (self->done_ || self->ending_) return;
+               for (auto& frame : frames) {
+                 self->queued_bytes_ += frame.size();
+                 self->queue_.push_back(std::move(frame));
+               }
+               if (end) {
+                 self->ending_ = true;
+                 self->session_.reset();
+               }
+               if (self->queued_bytes_ > self->context_.net.max_outbound_bytes) {
+                 self->context_.metrics.slow_consumer_drops.fetch_add(1, std::memory_order_relaxed);
+                 self->context_.metrics.error("slow_consumer");
+                 spdlog::warn("sockjs websocket: slow consumer: {} bytes waiting, dropping",
+                              self->queued_bytes_);
+                 self->gone();
+                 beast::error_code ignored;
+                 beast::get_lowest_layer(self->ws_).socket().close(ignored);
+                 return;
+               }
+               if (!self->writing_) self->do_write();
+             });
+}
+
+void SockjsWsReceiver::do_write() {
+  if (done_) return;
+  if (queue_.empty()) {
+    writing_ = false;
+    if (ending_) {
+      done_ = true;
+      ws_.async_close(websocket::close_code::normal,
+                      [self = shared_from_this()](beast::error_code) {});
+    }
+    return;
+  }
+  writing_ = true;
+  ws_.text(true);
+  ws_.async_write(asio::buffer(queue_.front()),
+                  beast::bind_front_handler(&SockjsWsReceiver::on_write, shared_from_this()));
+}
+
+void SockjsWsReceiver::on_write(beast::error_code ec, std::size_t bytes) {
+  if (ec) {
+    writing_ = false;
+    return gone();
+  }
+  context_.metrics.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
+  queued_bytes_ -= queue_.front().size();
+  queue_.pop_front();
+  do_write();
+}
+
+void SockjsWsReceiver::gone() {
+  if (session_) {
+    session_->detach(this, sockjs::DetachCause::interrupted);
+    session_.reset();
+  }
+  queue_.clear();
+  queued_bytes_ = 0;
+  done_ = true;
+}
+
+}  // namespace parley::net
