@@ -128,6 +128,11 @@ std::optional<int> parse(int argc, char** argv, Config& config) {
       ->envname("PARLEY_SHUTDOWN_TIMEOUT_MS")
       ->capture_default_str();
 
+  app.add_option("--max-http-body", config.net.max_http_body,
+                 "Largest HTTP request body (SockJS xhr_send/jsonp_send); larger: 413")
+      ->envname("PARLEY_MAX_HTTP_BODY")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20))
+      ->capture_default_str();
   app.add_flag("--sockjs-websocket,!--no-sockjs-websocket", config.sockjs.websocket,
                "Offer SockJS's websocket transport under /stomp (off: clients fall back to the "
                "HTTP transports, for testing them)")
