@@ -163,6 +163,11 @@ std::optional<int> parse(int argc, char** argv, Config& config) {
                  "Live SockJS HTTP sessions on this node; more get 503")
       ->envname("PARLEY_SOCKJS_MAX_SESSIONS")
       ->capture_default_str();
+  app.add_flag("--sockjs-test-services", config.sockjs_test_services,
+               "Also mount the sockjs-protocol test services /echo, /disabled_websocket_echo, "
+               "/cookie_needed_echo and /close, for SockJS conformance suites")
+      ->envname("PARLEY_SOCKJS_TEST_SERVICES")
+      ->capture_default_str();
   app.add_option("--sockjs-client-url", config.sockjs.client_url,
                  "URL of the sockjs-client script that /stomp/iframe.html loads")
       ->envname("PARLEY_SOCKJS_CLIENT_URL")

@@ -20,6 +20,7 @@ struct Config {
   std::string log_level = "info";
   net::NetConfig net;
   net::SockjsConfig sockjs;
+  bool sockjs_test_services = false;
   stomp::SessionConfig stomp;
   broker::LocalBrokerLimits broker;
   std::uint32_t shutdown_timeout_ms = 5000;

@@ -43,6 +43,28 @@ void schedule_sweep(std::shared_ptr<asio::steady_timer> timer, broker::LocalBrok
   });
 }
 
+// The services the sockjs-protocol project's test server defines, next to /stomp.
+std::vector<net::SockjsConfig> test_services(const net::SockjsConfig& base) {
+  using App = net::SockjsConfig::App;
+  auto make = [&](std::string prefix, App app) {
+    net::SockjsConfig c = base;
+    c.prefix = std::move(prefix);
+    c.app = app;
+    c.websocket = true;
+    c.cookie_needed = false;
+    return c;
+  };
+  std::vector<net::SockjsConfig> out;
+  out.push_back(make("/echo", App::echo));
+  out.back().session.response_limit = 4096;
+  out.push_back(make("/disabled_websocket_echo", App::echo));
+  out.back().websocket = false;
+  out.push_back(make("/cookie_needed_echo", App::echo));
+  out.back().cookie_needed = true;
+  out.push_back(make("/close", App::close));
+  return out;
+}
+
 }  // namespace
 
 int run(const Config& config) {
@@ -52,9 +74,17 @@ int run(const Config& config) {
   net::Context ctx{config.net, config.stomp, broker, metrics, files};
   // Declared after what sessions reference: handlers destroyed with it may still touch them.
   asio::io_context ioc{static_cast<int>(config.threads)};
-  ctx.sockjs_config = config.sockjs;
-  net::SockjsService sockjs{ctx, ioc.get_executor()};
-  ctx.sockjs = &sockjs;
+  std::vector<std::unique_ptr<net::SockjsService>> sockjs;
+  sockjs.push_back(std::make_unique<net::SockjsService>(ctx, ioc.get_executor(), config.sockjs));
+  if (config.sockjs_test_services) {
+    for (auto& service : test_services(config.sockjs)) {
+      sockjs.push_back(std::make_unique<net::SockjsService>(ctx, ioc.get_executor(), service));
+    }
+    spdlog::info(
+        "sockjs test services mounted: /echo, /disabled_websocket_echo, "
+        "/cookie_needed_echo, /close");
+  }
+  for (auto& service : sockjs) ctx.sockjs.push_back(service.get());
 
   std::shared_ptr<net::Listener> listener;
   try {

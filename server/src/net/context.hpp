@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "app/metrics.hpp"
 #include "broker/local_broker.hpp"
@@ -20,8 +21,12 @@ namespace parley::net {
 class StaticFiles;
 class SockjsService;
 
-// SockJS under /stomp (see docs/PROTOCOL.md "Transport").
+// One SockJS service: /stomp carries STOMP; the sockjs-protocol test services
+// (--sockjs-test-services) echo or close (see docs/PROTOCOL.md "SockJS").
 struct SockjsConfig {
+  enum class App { stomp, echo, close };
+  std::string prefix = "/stomp";
+  App app = App::stomp;
   bool websocket = true;       // offer the websocket transport in /info and accept it
   bool cookie_needed = false;  // /info cookie_needed, and JSESSIONID cookies on responses
   std::string client_url = "/stomp/sockjs.min.js";  // the script iframe.html loads
@@ -32,7 +37,7 @@ struct SockjsConfig {
 
 struct NetConfig {
   std::size_t max_outbound_bytes = 4 * 1024 * 1024;  // per connection, then it is dropped
-  std::size_t max_http_body = 256 * 1024;  // room for a max-size STOMP frame, JSON-quoted
+  std::size_t max_http_body = 256 * 1024;            // room for a max-size STOMP frame, JSON-quoted
   std::chrono::milliseconds handshake_timeout{10000};  // TCP accept -> HTTP request / WS upgrade
   std::chrono::seconds http_idle_timeout{30};
   std::chrono::seconds ws_idle_timeout{60};  // WebSocket-level pings keep dead peers detectable
@@ -51,8 +56,8 @@ struct Context {
       : net(net_config), stomp(std::move(stomp_config)), broker(b), metrics(m), files(f) {}
 
   NetConfig net;
-  SockjsConfig sockjs_config;
-  SockjsService* sockjs = nullptr;  // set by the node before it accepts connections
+  // Set by the node before it accepts connections: /stomp first, then any test services.
+  std::vector<SockjsService*> sockjs;
   stomp::SessionConfig stomp;
   broker::LocalBroker& broker;
   app::Metrics& metrics;

@@ -77,6 +77,13 @@ std::pair<stomp::Version, std::string> pick_subprotocol(std::string_view offered
   return {stomp::Version::v1_2, ""};  // unknown subprotocols: answer none, the client decides
 }
 
+SockjsService* sockjs_service(const Context& ctx, std::string_view path) {
+  for (auto* service : ctx.sockjs) {
+    if (service->owns(path)) return service;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 http::response<http::string_body> route(Context& ctx, const http::request<http::string_body>& req) {
@@ -130,8 +137,8 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
   context_.metrics.http_requests.fetch_add(1, std::memory_order_relaxed);
   auto request = parser_->release();
   if (boost::beast::websocket::is_upgrade(request)) return upgrade(std::move(request));
-  if (context_.sockjs != nullptr && SockjsService::owns(path_of(request.target()))) {
-    auto res = context_.sockjs->handle(request, stream_, buffer_);
+  if (auto* sockjs = sockjs_service(context_, path_of(request.target()))) {
+    auto res = sockjs->handle(request, stream_, buffer_);
     if (!res) {
       upgraded_ = true;  // a SockJS receiver owns the connection now
       return;
@@ -145,9 +152,9 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
 
 void HttpSession::upgrade(http::request<http::string_body> request) {
   auto path = path_of(request.target());
-  if (path != "/ws" && path != "/stomp/websocket" && context_.sockjs != nullptr &&
-      SockjsService::owns(path)) {
-    auto res = context_.sockjs->upgrade(request, stream_);
+  auto* sockjs = sockjs_service(context_, path);
+  if (path != "/ws" && path != "/stomp/websocket" && sockjs != nullptr) {
+    auto res = sockjs->upgrade(request, stream_);
     if (!res) {
       upgraded_ = true;
       return;

@@ -181,8 +181,8 @@ void HttpReceiver::hand_back() {
 // ---------------------------------------------------------------------------------------------
 // SockjsWsReceiver
 
-SockjsWsReceiver::SockjsWsReceiver(beast::tcp_stream stream, Context& context)
-    : ws_(std::move(stream)), context_(context) {}
+SockjsWsReceiver::SockjsWsReceiver(beast::tcp_stream stream, Context& context, bool raw)
+    : ws_(std::move(stream)), context_(context), raw_(raw) {}
 
 SockjsWsReceiver::~SockjsWsReceiver() {
   context_.metrics.connections.fetch_sub(1, std::memory_order_relaxed);
@@ -226,8 +226,13 @@ void SockjsWsReceiver::on_read(beast::error_code ec, std::size_t bytes) {
   if (ec) return gone();
   context_.metrics.bytes_in.fetch_add(bytes, std::memory_order_relaxed);
   auto data = buffer_.cdata();
-  auto payload = sockjs::decode_websocket_message(
-      std::string_view(static_cast<const char*>(data.data()), data.size()));
+  std::string_view text(static_cast<const char*>(data.data()), data.size());
+  if (raw_) {
+    if (session_) session_->incoming({std::string(text)});
+    buffer_.consume(buffer_.size());
+    return do_read();
+  }
+  auto payload = sockjs::decode_websocket_message(text);
   buffer_.consume(buffer_.size());
   switch (payload.status) {
     case sockjs::PayloadStatus::ok:
@@ -252,6 +257,10 @@ void SockjsWsReceiver::send(std::vector<std::string> frames, bool end) {
              [self = shared_from_this(), frames = std::move(frames), end]() mutable {
                if (self->done_ || self->ending_) return;
                for (auto& frame : frames) {
+                 if (self->raw_) {
+                   self->push_raw(frame);
+                   continue;
+                 }
                  self->queued_bytes_ += frame.size();
                  self->queue_.push_back(std::move(frame));
                }
@@ -271,6 +280,17 @@ void SockjsWsReceiver::send(std::vector<std::string> frames, bool end) {
                }
                if (!self->writing_) self->do_write();
              });
+}
+
+// Raw mode: the messages of an a[...] frame go out one WebSocket message each; o, h and c
+// frames have no raw equivalent (c ends the session, and `end` closes the socket).
+void SockjsWsReceiver::push_raw(std::string_view frame) {
+  if (frame.empty() || frame.front() != 'a') return;
+  auto payload = sockjs::decode_messages(frame.substr(1));
+  for (auto& message : payload.messages) {
+    queued_bytes_ += message.size();
+    queue_.push_back(std::move(message));
+  }
 }
 
 void SockjsWsReceiver::do_write() {

@@ -70,7 +70,8 @@ class HttpReceiver final : public SockjsReceiver,
 class SockjsWsReceiver final : public SockjsReceiver,
                                public std::enable_shared_from_this<SockjsWsReceiver> {
  public:
-  SockjsWsReceiver(beast::tcp_stream stream, Context& context);
+  // `raw`: plain WebSocket messages, no SockJS framing (<prefix>/websocket of a test service).
+  SockjsWsReceiver(beast::tcp_stream stream, Context& context, bool raw);
   ~SockjsWsReceiver() override;
 
   void run(http::request<http::string_body> request, std::shared_ptr<SockjsSession> session);
@@ -83,9 +84,11 @@ class SockjsWsReceiver final : public SockjsReceiver,
   void do_write();
   void on_write(beast::error_code ec, std::size_t bytes);
   void gone();
+  void push_raw(std::string_view frame);
 
   websocket::stream<beast::tcp_stream> ws_;
   Context& context_;
+  bool raw_;
   std::shared_ptr<SockjsSession> session_;
   beast::flat_buffer buffer_;
   std::deque<std::string> queue_;

@@ -88,8 +88,8 @@ void cors(const Request& req, Fields& res) {
 }
 
 template <typename Fields>
-void cookie(const Context& ctx, const Request& req, Fields& res) {
-  if (!ctx.sockjs_config.cookie_needed) return;
+void cookie(const SockjsConfig& config, const Request& req, Fields& res) {
+  if (!config.cookie_needed) return;
   std::string value = "dummy";
   const std::string_view header = req[http::field::cookie];
   for (auto pos = header.find("JSESSIONID="); pos != std::string_view::npos;) {
@@ -115,7 +115,7 @@ Response method_not_allowed(const Request& req, std::string_view allow) {
   return res;
 }
 
-Response preflight(const Context& ctx, const Request& req, std::string_view methods) {
+Response preflight(const SockjsConfig& ctx, const Request& req, std::string_view methods) {
   auto res = make(req, http::status::no_content, "", "");
   cache_for_a_year(res);
   res.set(http::field::access_control_max_age, std::to_string(kYear.count()));
@@ -128,7 +128,7 @@ Response preflight(const Context& ctx, const Request& req, std::string_view meth
   return res;
 }
 
-Response error_500(const Context& ctx, const Request& req, std::string_view text) {
+Response error_500(const SockjsConfig& ctx, const Request& req, std::string_view text) {
   auto res =
       make(req, http::status::internal_server_error, std::string(text), sockjs::kContentTypeText);
   res.set(http::field::cache_control, kNoCache);
@@ -174,19 +174,21 @@ std::string load_file(const std::string& path) {
 
 }  // namespace
 
-SockjsService::SockjsService(Context& context, boost::asio::any_io_executor executor)
+SockjsService::SockjsService(Context& context, boost::asio::any_io_executor executor,
+                             SockjsConfig config)
     : context_(context),
       executor_(std::move(executor)),
-      iframe_html_(sockjs::iframe_html(context.sockjs_config.client_url)),
+      config_(std::move(config)),
+      iframe_html_(sockjs::iframe_html(config_.client_url)),
       iframe_etag_(sockjs::iframe_etag(iframe_html_)),
-      client_js_(load_file(context.sockjs_config.client_file)),
+      client_js_(load_file(config_.client_file)),
       client_js_etag_(sockjs::iframe_etag(client_js_)) {}
 
 SockjsService::~SockjsService() = default;
 
-bool SockjsService::owns(std::string_view path) {
-  if (!path.starts_with(kSockjsPrefix)) return false;
-  auto rest = path.substr(kSockjsPrefix.size());
+bool SockjsService::owns(std::string_view path) const {
+  if (!path.starts_with(config_.prefix)) return false;
+  auto rest = path.substr(config_.prefix.size());
   return rest.empty() || rest.front() == '/';
 }
 
@@ -205,7 +207,7 @@ void SockjsService::remove(const std::string& id, const SockjsSession* session) 
 std::optional<Response> SockjsService::handle(const Request& req, beast::tcp_stream& stream,
                                               beast::flat_buffer& buffer) {
   const auto path = path_of(req.target());
-  const auto rest = path.substr(kSockjsPrefix.size());
+  const auto rest = path.substr(config_.prefix.size());
   const auto method = req.method();
   const bool get = method == http::verb::get || method == http::verb::head;
 
@@ -233,16 +235,15 @@ std::optional<Response> SockjsService::handle(const Request& req, beast::tcp_str
       return res;
     }
     case sockjs::Route::Kind::info: {
-      if (method == http::verb::options) return preflight(context_, req, "OPTIONS, GET");
+      if (method == http::verb::options) return preflight(config_, req, "OPTIONS, GET");
       if (!get) return method_not_allowed(req, "OPTIONS, GET");
       static thread_local std::mt19937 rng{std::random_device{}()};
       auto res = make(req, http::status::ok,
-                      sockjs::info_json(context_.sockjs_config.websocket,
-                                        context_.sockjs_config.cookie_needed, rng()),
+                      sockjs::info_json(config_.websocket, config_.cookie_needed, rng()),
                       sockjs::kContentTypeJson);
       res.set(http::field::cache_control, kNoCache);
       cors(req, res);
-      cookie(context_, req, res);
+      cookie(config_, req, res);
       return res;
     }
     case sockjs::Route::Kind::iframe: {
@@ -277,13 +278,13 @@ std::optional<Response> SockjsService::session_request(const Request& req,
   const auto allow = allowed_methods(t);
 
   if (t == sockjs::Transport::websocket) {
-    if (!context_.sockjs_config.websocket) return not_found(req);
+    if (!config_.websocket) return not_found(req);
     if (method != http::verb::get) return method_not_allowed(req, "GET");
     return make(req, http::status::bad_request, "Can \"Upgrade\" only to \"WebSocket\".",
                 sockjs::kContentTypeText);
   }
   if (method == http::verb::options && allow.starts_with("OPTIONS")) {
-    return preflight(context_, req, allow);
+    return preflight(config_, req, allow);
   }
   const bool post = method == http::verb::post;
   if (post != (allow.find("POST") != std::string_view::npos) ||
@@ -310,7 +311,7 @@ std::optional<Response> SockjsService::session_request(const Request& req,
       context_.metrics.error(payload.status == sockjs::PayloadStatus::empty
                                  ? "sockjs_payload_expected"
                                  : "sockjs_broken_json");
-      return error_500(context_, req, sockjs::payload_error_text(payload.status));
+      return error_500(config_, req, sockjs::payload_error_text(payload.status));
     }
     for (const auto& m : payload.messages) {
       context_.metrics.bytes_in.fetch_add(m.size(), std::memory_order_relaxed);
@@ -322,7 +323,7 @@ std::optional<Response> SockjsService::session_request(const Request& req,
                           sockjs::kContentTypeText);
     res.set(http::field::cache_control, kNoCache);
     cors(req, res);
-    cookie(context_, req, res);
+    cookie(config_, req, res);
     return res;
   }
 
@@ -331,8 +332,8 @@ std::optional<Response> SockjsService::session_request(const Request& req,
   if (sockjs::needs_callback(t)) {
     auto c = query_param(req.target(), "c");
     if (!c) c = query_param(req.target(), "callback");
-    if (!c || c->empty()) return error_500(context_, req, sockjs::kCallbackRequired);
-    if (!sockjs::valid_callback(*c)) return error_500(context_, req, sockjs::kCallbackInvalid);
+    if (!c || c->empty()) return error_500(config_, req, sockjs::kCallbackRequired);
+    if (!sockjs::valid_callback(*c)) return error_500(config_, req, sockjs::kCallbackInvalid);
     callback = std::move(*c);
   }
   if (context_.stopping) {
@@ -345,8 +346,9 @@ std::optional<Response> SockjsService::session_request(const Request& req,
     std::lock_guard lock(mutex_);
     if (auto* entry = sessions_.find(route.session_id)) {
       session = *entry;
-    } else if (sessions_.size() < context_.sockjs_config.max_sessions) {
-      session = std::make_shared<SockjsSession>(context_, std::string(route.session_id), executor_);
+    } else if (sessions_.size() < config_.max_sessions) {
+      session = std::make_shared<SockjsSession>(context_, *this, std::string(route.session_id),
+                                                executor_);
       sessions_.try_emplace(route.session_id, session);
       created = true;
     }
@@ -354,7 +356,7 @@ std::optional<Response> SockjsService::session_request(const Request& req,
   if (!session) {
     context_.metrics.error("sockjs_session_limit");
     spdlog::warn("sockjs: session limit ({}) reached, refusing a new session",
-                 context_.sockjs_config.max_sessions);
+                 config_.max_sessions);
     return make(req, http::status::service_unavailable, "too many SockJS sessions\n",
                 sockjs::kContentTypeText);
   }
@@ -365,7 +367,7 @@ std::optional<Response> SockjsService::session_request(const Request& req,
   head.set(http::field::content_type, sockjs::content_type(t));
   head.set(http::field::cache_control, kNoCache);
   if (t == sockjs::Transport::xhr || t == sockjs::Transport::xhr_streaming) cors(req, head);
-  cookie(context_, req, head);
+  cookie(config_, req, head);
   head.keep_alive(req.keep_alive());
   std::string text = fmt::format("HTTP/{}.{} 200 OK\r\n", req.version() / 10, req.version() % 10);
   for (const auto& field : head) {
@@ -379,9 +381,12 @@ std::optional<Response> SockjsService::session_request(const Request& req,
 }
 
 std::optional<Response> SockjsService::upgrade(Request& req, beast::tcp_stream& stream) {
-  auto route = sockjs::parse_route(path_of(req.target()).substr(kSockjsPrefix.size()));
-  if (!route || route->kind != sockjs::Route::Kind::session ||
-      route->transport != sockjs::Transport::websocket || !context_.sockjs_config.websocket) {
+  auto route = sockjs::parse_route(path_of(req.target()).substr(config_.prefix.size()));
+  const bool raw = route && route->kind == sockjs::Route::Kind::raw_websocket;
+  const bool framed = route && route->kind == sockjs::Route::Kind::session &&
+                      route->transport == sockjs::Transport::websocket;
+  // <prefix>/websocket of the STOMP service is raw STOMP, served by the caller.
+  if (!config_.websocket || !(framed || (raw && config_.app != SockjsConfig::App::stomp))) {
     return not_found(req);
   }
   if (context_.stopping) {
@@ -389,8 +394,8 @@ std::optional<Response> SockjsService::upgrade(Request& req, beast::tcp_stream& 
                 sockjs::kContentTypeText);
   }
   // A WebSocket session cannot be reattached by id: it is not entered in the table.
-  auto session = std::make_shared<SockjsSession>(context_, std::string(), executor_);
-  std::make_shared<SockjsWsReceiver>(std::move(stream), context_)
+  auto session = std::make_shared<SockjsSession>(context_, *this, std::string(), executor_);
+  std::make_shared<SockjsWsReceiver>(std::move(stream), context_, raw)
       ->run(std::move(req), std::move(session));
   return std::nullopt;
 }

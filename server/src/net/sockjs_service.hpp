@@ -24,16 +24,15 @@ namespace http = beast::http;
 
 class SockjsSession;
 
-inline constexpr std::string_view kSockjsPrefix = "/stomp";
-
 class SockjsService {
  public:
-  SockjsService(Context& context, boost::asio::any_io_executor executor);
+  SockjsService(Context& context, boost::asio::any_io_executor executor, SockjsConfig config);
   ~SockjsService();
 
-  // Whether `path` (no query) belongs to the SockJS service. /stomp/websocket is the raw STOMP
+  const SockjsConfig& config() const { return config_; }
+  // Whether `path` (no query) belongs to this service. /stomp/websocket is the raw STOMP
   // WebSocket, which the caller serves itself on upgrade.
-  static bool owns(std::string_view path);
+  bool owns(std::string_view path) const;
 
   // A request that is not a WebSocket upgrade. Returns the response to send, or nullopt when
   // a receiving transport took over the connection (`stream` and `buffer` are moved from).
@@ -57,6 +56,7 @@ class SockjsService {
 
   Context& context_;
   boost::asio::any_io_executor executor_;
+  SockjsConfig config_;
   std::string iframe_html_;
   std::string iframe_etag_;
   std::string client_js_;  // sockjs-client's bundle, when configured

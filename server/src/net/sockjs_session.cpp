@@ -11,11 +11,14 @@ namespace parley::net {
 
 namespace asio = boost::asio;
 
-SockjsSession::SockjsSession(Context& context, std::string id, asio::any_io_executor executor)
+SockjsSession::SockjsSession(Context& context, SockjsService& service, std::string id,
+                             asio::any_io_executor executor)
     : context_(context),
+      service_(service),
+      app_(service.config().app),
       id_(std::move(id)),
       strand_(asio::make_strand(executor)),
-      sockjs_(context.sockjs_config.session, stomp::Clock::now()),
+      sockjs_(service.config().session, stomp::Clock::now()),
       stomp_(context.next_session.fetch_add(1), context.broker, context.stomp, *this,
              context.metrics),
       timer_(strand_) {
@@ -38,6 +41,7 @@ void SockjsSession::on_strand(F&& f) {
 void SockjsSession::start() {
   on_strand([](SockjsSession& s) {
     s.track_key_ = s.context_.track(s.weak_from_this());
+    if (!s.carries_stomp()) return s.arm_timer();
     s.context_.broker.connect(s.stomp_.id(), s.shared_from_this());
     s.stomp_.start(stomp::Clock::now());
     s.stomp_deadline_ = s.stomp_.on_timer(stomp::Clock::now());
@@ -62,7 +66,13 @@ void SockjsSession::attach(std::shared_ptr<SockjsReceiver> receiver, sockjs::Rec
       return;
     }
     self->receiver_ = receiver;
+    const bool opening = delivery.frames.size() == 1 && delivery.frames.front() == "o";
     self->emit(std::move(delivery));
+    if (opening && self->app_ == SockjsConfig::App::close) {
+      // The sockjs-protocol "close" test service: every session ends as soon as it opens.
+      self->emit(
+          self->sockjs_.close(sockjs::kCloseGoAway, sockjs::kReasonGoAway, stomp::Clock::now()));
+    }
     self->check_closed();
     self->arm_timer();
   });
@@ -81,6 +91,11 @@ void SockjsSession::detach(const SockjsReceiver* receiver, sockjs::DetachCause c
 void SockjsSession::incoming(std::vector<std::string> messages) {
   on_strand([messages = std::move(messages)](SockjsSession& s) {
     const auto now = stomp::Clock::now();
+    if (s.app_ == SockjsConfig::App::echo) {
+      for (auto& message : messages) s.echo(std::move(message));
+      return;
+    }
+    if (!s.carries_stomp()) return;
     for (const auto& message : messages) {
       if (s.stomp_.closed()) break;
       s.stomp_.on_data(message, now);
@@ -102,6 +117,10 @@ void SockjsSession::write(stomp::Outbound frame) {
   std::string text;
   text.reserve(frame.size());
   text.append(frame.head).append(frame.tail);
+  echo(std::move(text));
+}
+
+void SockjsSession::echo(std::string text) {
   switch (sockjs_.send(std::move(text))) {
     case sockjs::SendResult::queued:
       if (receiver_) emit(sockjs_.pull(stomp::Clock::now()));
@@ -112,7 +131,7 @@ void SockjsSession::write(stomp::Outbound frame) {
       context_.metrics.slow_consumer_drops.fetch_add(1, std::memory_order_relaxed);
       context_.metrics.error("slow_consumer");
       spdlog::warn("sockjs session '{}': slow consumer: more than {} bytes waiting, closing", id_,
-                   context_.sockjs_config.session.max_buffered_bytes);
+                   service_.config().session.max_buffered_bytes);
       emit(sockjs_.close(sockjs::kCloseGoAway, "slow consumer", stomp::Clock::now()));
       asio::post(strand_, [self = shared_from_this()] { self->end_stomp(); });
       break;
@@ -134,7 +153,11 @@ void SockjsSession::close() {
 }
 
 void SockjsSession::shutdown() {
-  on_strand([](SockjsSession& s) { s.stomp_.shutdown(); });
+  on_strand([](SockjsSession& s) {
+    if (s.carries_stomp()) return s.stomp_.shutdown();
+    s.emit(s.sockjs_.close(sockjs::kCloseGoAway, sockjs::kReasonGoAway, stomp::Clock::now()));
+    s.finish();
+  });
 }
 
 void SockjsSession::emit(sockjs::Delivery delivery) {
@@ -146,7 +169,8 @@ void SockjsSession::emit(sockjs::Delivery delivery) {
 
 void SockjsSession::arm_timer() {
   if (finished_) return;
-  auto deadline = stomp_.closed() ? stomp::Clock::time_point::max() : stomp_deadline_;
+  auto deadline =
+      !carries_stomp() || stomp_.closed() ? stomp::Clock::time_point::max() : stomp_deadline_;
   if (auto d = sockjs_.next_deadline(); d && *d < deadline) deadline = *d;
   if (deadline >= armed_for_) return;  // the pending wait fires early enough (or never due)
   armed_for_ = deadline;
@@ -159,14 +183,16 @@ void SockjsSession::on_timer(boost::system::error_code ec) {
   if (ec == asio::error::operation_aborted || finished_) return;
   armed_for_ = stomp::Clock::time_point::max();
   const auto now = stomp::Clock::now();
-  if (!stomp_.closed() && now >= stomp_deadline_) stomp_deadline_ = stomp_.on_timer(now);
+  if (carries_stomp() && !stomp_.closed() && now >= stomp_deadline_) {
+    stomp_deadline_ = stomp_.on_timer(now);
+  }
   emit(sockjs_.on_timer(now));
   check_closed();
   arm_timer();
 }
 
 void SockjsSession::end_stomp() {
-  if (stomp_ended_) return;
+  if (stomp_ended_ || !carries_stomp()) return;
   stomp_ended_ = true;
   stomp_.on_closed();  // broker.disconnect: rooms emit `leave`
 }
@@ -183,7 +209,7 @@ void SockjsSession::finish() {
   end_stomp();
   timer_.cancel();
   receiver_.reset();
-  if (!id_.empty() && context_.sockjs != nullptr) context_.sockjs->remove(id_, this);
+  if (!id_.empty()) service_.remove(id_, this);
 }
 
 }  // namespace parley::net

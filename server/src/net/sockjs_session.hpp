@@ -28,13 +28,16 @@ class SockjsReceiver {
   virtual void send(std::vector<std::string> frames, bool end) = 0;
 };
 
+class SockjsService;
+
 class SockjsSession final : public std::enable_shared_from_this<SockjsSession>,
                             public broker::Subscriber,
                             public stomp::Output,
                             public Closable {
  public:
   // `id` is empty for WebSocket sessions, which cannot be reattached.
-  SockjsSession(Context& context, std::string id, boost::asio::any_io_executor executor);
+  SockjsSession(Context& context, SockjsService& service, std::string id,
+                boost::asio::any_io_executor executor);
   ~SockjsSession() override;
 
   const std::string& id() const { return id_; }
@@ -59,13 +62,18 @@ class SockjsSession final : public std::enable_shared_from_this<SockjsSession>,
   template <typename F>
   void on_strand(F&& f);
   void emit(sockjs::Delivery delivery);
+  // Queues one SockJS message for the client (a STOMP frame, or an echo).
+  void echo(std::string text);
   void arm_timer();
   void on_timer(boost::system::error_code ec);
   void check_closed();
   void finish();
   void end_stomp();
+  bool carries_stomp() const { return app_ == SockjsConfig::App::stomp; }
 
   Context& context_;
+  SockjsService& service_;
+  SockjsConfig::App app_;
   std::string id_;
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   sockjs::Session sockjs_;
