@@ -5,8 +5,9 @@ JOBS ?= $(shell nproc)
 PORT ?= 8080
 FUZZ_SECONDS ?= 30
 NPM_DIRS := tests
+BENCH_SECONDS ?= 10
 
-.PHONY: all deps build run test unit integration fuzz sanitize format format-check clean
+.PHONY: all deps build run test unit integration fuzz sanitize format format-check bench clean
 
 all: build
 
@@ -55,3 +56,8 @@ clean:
 # Fails when a C++ file is not clang-formatted.
 format-check: deps
 	clang-format --dry-run --Werror $$(git ls-files 'server/*.cpp' 'server/*.hpp' 'bench/*.cpp')
+
+# SockJS echo: parley vs the reference sockjs-node server, same client (docs/BENCHMARKS.md).
+bench: build
+	@scripts/deps.sh bench
+	cd bench && node sockjs/run.mjs --parley $(abspath $(BUILD))/server/parley --seconds $(BENCH_SECONDS)
