@@ -7,7 +7,7 @@ FUZZ_SECONDS ?= 30
 NPM_DIRS := tests
 BENCH_SECONDS ?= 10
 
-.PHONY: all deps build run test unit integration fuzz sanitize format format-check bench clean
+.PHONY: all deps build run test unit integration fuzz sanitize format format-check bench e2e clean
 
 all: build
 
@@ -29,7 +29,11 @@ unit: build
 integration: build
 	cd tests && PARLEY_BIN=$(abspath $(BUILD))/server/parley npm test
 
-test: format-check unit fuzz integration
+# Real Chromium (Debian's) driven by playwright-core: the seed's VideoChat over SockJS.
+e2e: build
+	cd tests && PARLEY_BIN=$(abspath $(BUILD))/server/parley npm run e2e
+
+test: format-check unit fuzz integration e2e
 
 # libFuzzer on the STOMP codec, a bounded run (clang, ASan + UBSan).
 fuzz: deps
