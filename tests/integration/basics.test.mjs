@@ -186,6 +186,28 @@ describe('basics', () => {
     assert.ok(json.uptime_seconds >= 0);
   });
 
+  test('HEAD /api/health and /metrics: the GET headers, no body, connection reusable', T, async () => {
+    const { request, Agent } = await import('node:http');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const head = (path) =>
+      new Promise((resolve, reject) => {
+        const req = request(`${srv.httpUrl}${path}`, { method: 'HEAD', agent }, (res) => {
+          let bytes = 0;
+          res.on('data', (c) => { bytes += c.length; });
+          res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, bytes }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    for (const path of ['/api/health', '/metrics', '/api/health']) {
+      const res = await head(path);
+      assert.equal(res.status, 200, path);
+      assert.equal(res.bytes, 0, `${path}: HEAD carries no body`);
+      assert.ok(Number(res.headers['content-length']) > 0, `${path}: content-length of the GET body`);
+    }
+    agent.destroy();
+  });
+
   test('GET /metrics is Prometheus text and SEND/session counters move', T, async () => {
     const before = await getMetrics(srv.httpUrl);
     const sendBefore = metricValue(before, 'parley_frames_in_total', { command: 'SEND' }) ?? 0;

@@ -28,6 +28,7 @@ http::response<http::string_body> text(const http::request<http::string_body>& r
   res.keep_alive(req.keep_alive());
   res.body() = std::move(body);
   res.prepare_payload();
+  if (req.method() == http::verb::head) res.body().clear();  // headers of the GET answer only
   return res;
 }
 

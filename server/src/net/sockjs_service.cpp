@@ -74,6 +74,9 @@ Response make(const Request& req, http::status status, std::string body,
   res.keep_alive(req.keep_alive());
   res.body() = std::move(body);
   res.prepare_payload();
+  // HEAD: the GET answer's headers (Content-Length included) without its body, or a
+  // keep-alive client would read the body as the start of the next response.
+  if (req.method() == http::verb::head) res.body().clear();
   return res;
 }
 
@@ -85,6 +88,10 @@ void cors(const Request& req, Fields& res) {
           origin.empty() || origin == "null" ? std::string_view("*") : origin);
   res.set(http::field::access_control_allow_credentials, "true");
   res.set(http::field::vary, "Origin");
+  // sockjs-protocol echoes requested headers on every CORS answer, not just preflights.
+  if (auto asked = req[http::field::access_control_request_headers]; !asked.empty()) {
+    res.set(http::field::access_control_allow_headers, asked);
+  }
 }
 
 template <typename Fields>
@@ -120,9 +127,6 @@ Response preflight(const SockjsConfig& ctx, const Request& req, std::string_view
   cache_for_a_year(res);
   res.set(http::field::access_control_max_age, std::to_string(kYear.count()));
   res.set(http::field::access_control_allow_methods, methods);
-  if (auto asked = req[http::field::access_control_request_headers]; !asked.empty()) {
-    res.set(http::field::access_control_allow_headers, asked);
-  }
   cors(req, res);
   cookie(ctx, req, res);
   return res;
@@ -242,8 +246,7 @@ std::optional<Response> SockjsService::handle(const Request& req, beast::tcp_str
                       sockjs::info_json(config_.websocket, config_.cookie_needed, rng()),
                       sockjs::kContentTypeJson);
       res.set(http::field::cache_control, kNoCache);
-      cors(req, res);
-      cookie(config_, req, res);
+      cors(req, res);  // no JSESSIONID here: only session URLs set it (sockjs-protocol)
       return res;
     }
     case sockjs::Route::Kind::iframe: {
@@ -368,14 +371,18 @@ std::optional<Response> SockjsService::session_request(const Request& req,
   head.set(http::field::cache_control, kNoCache);
   if (t == sockjs::Transport::xhr || t == sockjs::Transport::xhr_streaming) cors(req, head);
   cookie(config_, req, head);
-  head.keep_alive(req.keep_alive());
+  // HTTP/1.0 has no chunking: a streaming body ends with the connection, so never keep-alive.
+  const bool keep_alive =
+      req.keep_alive() &&
+      (req.version() >= 11 || sockjs::receiver_kind(t) != sockjs::ReceiverKind::streaming);
+  head.keep_alive(keep_alive);
   std::string text = fmt::format("HTTP/{}.{} 200 OK\r\n", req.version() / 10, req.version() % 10);
   for (const auto& field : head) {
     text += fmt::format("{}: {}\r\n", field.name_string(), field.value());
   }
   auto receiver = std::make_shared<HttpReceiver>(std::move(stream), std::move(buffer), context_, t,
                                                  std::move(callback), std::move(text),
-                                                 req.version() >= 11, req.keep_alive());
+                                                 req.version() >= 11, keep_alive);
   receiver->start(std::move(session));
   return std::nullopt;
 }
