@@ -15,6 +15,8 @@ namespace asio = boost::asio;
 namespace {
 // Bytes a client may send on a connection that is only receiving (pipelined requests).
 constexpr std::size_t kMaxPipelined = 64 * 1024;
+// Queued a[...] frames are merged up to this size.
+constexpr std::size_t kMaxMergedFrame = 256 * 1024;
 
 std::string chunk(std::string_view data) {
   return fmt::format("{:x}\r\n{}\r\n", data.size(), data);
@@ -108,16 +110,20 @@ void HttpReceiver::do_write() {
     return;
   }
   writing_ = true;
-  asio::async_write(stream_, asio::buffer(queue_.front()),
+  gather_.clear();
+  for (const auto& bytes : queue_) gather_.push_back(asio::buffer(bytes));
+  batch_ = queue_.size();  // one syscall for everything queued
+  asio::async_write(stream_, gather_,
                     beast::bind_front_handler(&HttpReceiver::on_write, shared_from_this()));
 }
 
-void HttpReceiver::on_write(beast::error_code ec, std::size_t bytes) {
+void HttpReceiver::on_write(beast::error_code ec, std::size_t) {
   if (done_) return;
   if (ec) return interrupted(ec.message());
-  context_.metrics.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
-  queued_bytes_ -= queue_.front().size();
-  queue_.pop_front();
+  for (; batch_ > 0; --batch_) {
+    queued_bytes_ -= queue_.front().size();
+    queue_.pop_front();
+  }
   do_write();
 }
 
@@ -222,9 +228,8 @@ void SockjsWsReceiver::do_read() {
                  beast::bind_front_handler(&SockjsWsReceiver::on_read, shared_from_this()));
 }
 
-void SockjsWsReceiver::on_read(beast::error_code ec, std::size_t bytes) {
+void SockjsWsReceiver::on_read(beast::error_code ec, std::size_t) {
   if (ec) return gone();
-  context_.metrics.bytes_in.fetch_add(bytes, std::memory_order_relaxed);
   auto data = buffer_.cdata();
   std::string_view text(static_cast<const char*>(data.data()), data.size());
   if (raw_) {
@@ -305,17 +310,24 @@ void SockjsWsReceiver::do_write() {
     return;
   }
   writing_ = true;
+  // Consecutive a[...] frames merge into one: a["x"] + a["y"] -> a["x","y"].
+  while (!raw_ && queue_.size() > 1 && queue_[0].starts_with("a[") && queue_[1].starts_with("a[") &&
+         queue_[0].size() + queue_[1].size() <= kMaxMergedFrame) {
+    queue_[0].back() = ',';
+    queue_[0].append(queue_[1], 2);
+    queue_.erase(queue_.begin() + 1);
+    queued_bytes_ -= 2;  // the "a[" that went
+  }
   ws_.text(true);
   ws_.async_write(asio::buffer(queue_.front()),
                   beast::bind_front_handler(&SockjsWsReceiver::on_write, shared_from_this()));
 }
 
-void SockjsWsReceiver::on_write(beast::error_code ec, std::size_t bytes) {
+void SockjsWsReceiver::on_write(beast::error_code ec, std::size_t) {
   if (ec) {
     writing_ = false;
     return gone();
   }
-  context_.metrics.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
   queued_bytes_ -= queue_.front().size();
   queue_.pop_front();
   do_write();

@@ -58,6 +58,8 @@ class HttpReceiver final : public SockjsReceiver,
   bool keep_alive_;
   std::shared_ptr<SockjsSession> session_;  // until the response ends
   std::deque<std::string> queue_;
+  std::vector<boost::asio::const_buffer> gather_;  // what the current write sends
+  std::size_t batch_ = 0;                          // chunks of queue_ in it
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;
   bool reading_ = false;

@@ -316,9 +316,6 @@ std::optional<Response> SockjsService::session_request(const Request& req,
                                  : "sockjs_broken_json");
       return error_500(config_, req, sockjs::payload_error_text(payload.status));
     }
-    for (const auto& m : payload.messages) {
-      context_.metrics.bytes_in.fetch_add(m.size(), std::memory_order_relaxed);
-    }
     if (!payload.messages.empty()) session->incoming(std::move(payload.messages));
     auto res = t == sockjs::Transport::xhr_send
                    ? make(req, http::status::no_content, "", sockjs::kContentTypeText)

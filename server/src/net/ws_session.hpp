@@ -7,6 +7,7 @@
 #include <boost/beast/websocket.hpp>
 #include <deque>
 #include <memory>
+#include <vector>
 
 #include "broker/broker.hpp"
 #include "net/context.hpp"
@@ -57,6 +58,8 @@ class WsSession final : public std::enable_shared_from_this<WsSession>,
   beast::flat_buffer buffer_;
   boost::asio::steady_timer timer_;
   std::deque<stomp::Outbound> queue_;
+  std::vector<boost::asio::const_buffer> gather_;  // the message being written
+  std::size_t batch_ = 0;                          // frames of queue_ in it
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;
   bool closing_ = false;   // close requested: flush, then close
