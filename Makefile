@@ -4,10 +4,10 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 PORT ?= 8080
 FUZZ_SECONDS ?= 30
-NPM_DIRS := tests
+NPM_DIRS := tests web
 BENCH_SECONDS ?= 10
 
-.PHONY: all deps build run test unit integration fuzz sanitize format format-check bench e2e clean
+.PHONY: all deps build run test unit integration fuzz sanitize format format-check bench e2e web-test clean
 
 all: build
 
@@ -17,8 +17,18 @@ deps:
 $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DPARLEY_WERROR=ON
 
-build: deps $(BUILD)/build.ninja
+build: deps $(BUILD)/build.ninja web/dist/index.html
 	cmake --build $(BUILD) -j $(JOBS)
+
+# The web client (React + TypeScript + Vite), served by parley from web/dist.
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html \
+	web/package.json web/vite.config.ts web/tsconfig.app.json
+web/dist/index.html: $(WEB_SOURCES)
+	cd web && npm run build
+
+# Type check, lint and unit tests of the web client.
+web-test: deps
+	cd web && npm run typecheck && npm run lint && npm test
 
 run: build
 	$(BUILD)/server/parley --bind 127.0.0.1 --port $(PORT)
@@ -33,7 +43,7 @@ integration: build
 e2e: build
 	cd tests && PARLEY_BIN=$(abspath $(BUILD))/server/parley npm run e2e
 
-test: format-check unit fuzz integration e2e
+test: format-check unit web-test fuzz integration e2e
 
 # libFuzzer on the STOMP codec, a bounded run (clang, ASan + UBSan).
 fuzz: deps

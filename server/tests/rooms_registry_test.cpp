@@ -768,5 +768,34 @@ TEST(RoomRules, ErrorQuotesAreCapped) {
   EXPECT_LT(o.error.size(), 120u);
 }
 
+// --- Extension: media state ------------------------------------------------------------------
+
+TEST(RoomRules, MediaStateReachesEveryOtherMemberNotTheSender) {
+  Registry r;
+  ASSERT_NO_FATAL_FAILURE(two_members(r));
+  ASSERT_NO_FATAL_FAILURE(enter(r, kCarol, "c", "carol"));
+  const std::string body =
+      R"({"type":"media","from":"alice","audio":false,"video":true,"screen":false})";
+  const Outcome o = r.send(kAlice, kRoom, body, t0);
+  ASSERT_TRUE(o.ok()) << o.error;
+  ASSERT_EQ(o.posts.size(), 1u);
+  EXPECT_EQ(*o.posts[0].body, body);
+  EXPECT_EQ(who(o.posts[0]), (Who{{kBob, "b"}, {kCarol, "c"}}));
+}
+
+TEST(RoomRules, MediaStateNeedsJoinBoundFromAndBooleans) {
+  Registry r;
+  ASSERT_NO_FATAL_FAILURE(two_members(r));
+  ASSERT_TRUE(r.subscribe(kCarol, kRoom, "c", false, false, t0).ok());
+  expect_rejected(r.send(kCarol, kRoom, R"({"type":"media","from":"carol","audio":true})", t0),
+                  "join the room before sending media");
+  const Outcome spoofed =
+      r.send(kAlice, kRoom, R"({"type":"media","from":"bob","audio":true})", t0);
+  EXPECT_TRUE(spoofed.error.starts_with("spoofed from")) << spoofed.error;
+  EXPECT_TRUE(spoofed.posts.empty());
+  expect_rejected(r.send(kAlice, kRoom, R"({"type":"media","from":"alice","audio":"off"})", t0),
+                  "invalid media: 'audio' must be true or false");
+}
+
 }  // namespace
 }  // namespace parley::rooms

@@ -389,11 +389,30 @@ struct Registry::State {
     return out;
   }
 
+  // Parley extension: {"type":"media","from",audio,video,screen} — a member's own mute /
+  // camera / screen-share state, to every other member.
+  Outcome media(Room& room, const Frame& f) {
+    auto self = room.members.find(f.session);
+    if (self == room.members.end()) return fail("join the room before sending media");
+    if (std::string error = check_from(self->second, f.fields, true); !error.empty()) {
+      return fail(error);
+    }
+    for (std::string_view key : {"audio", "video", "screen"}) {
+      if (const json::value* v = f.fields.if_contains(key); v && !v->is_bool()) {
+        return fail("invalid media: '" + std::string(key) + "' must be true or false");
+      }
+    }
+    Outcome out;
+    post(out, share(f.raw), everyone_but(room, f.session));
+    return out;
+  }
+
   Outcome dispatch(Room& room, const Frame& f) {
     if (f.type == "join") return join(room, f);
     if (f.type == "message") return chat(room, f);
     if (f.type == "offer" || f.type == "answer" || f.type == "ice") return signal(room, f);
     if (f.type == "leave") return explicit_leave(room, f);
+    if (f.type == "media") return media(room, f);
     return fail("unknown room message type " + quoted(f.type));
   }
 };
