@@ -797,5 +797,51 @@ TEST(RoomRules, MediaStateNeedsJoinBoundFromAndBooleans) {
                   "invalid media: 'audio' must be true or false");
 }
 
+// --- Rule 1 (resume): a reconnecting client takes its id back ---------------------------------
+
+std::string join_with_resume(std::string_view from, std::string_view resume) {
+  return json::serialize(
+      json::object{{"type", "join"}, {"from", from}, {"nickname", "Alice"}, {"resume", resume}});
+}
+
+constexpr std::string_view kToken = "0123456789abcdef-secret";
+
+TEST(RoomRules, ResumeTokenTakesOverAnIdStillHeldByADeadConnection) {
+  Registry r;
+  ASSERT_TRUE(r.subscribe(kAlice, kRoom, "a", false, false, t0).ok());
+  ASSERT_TRUE(r.send(kAlice, kRoom, join_with_resume("alice", kToken), t0).ok());
+  ASSERT_NO_FATAL_FAILURE(enter(r, kBob, "b", "bob"));
+  // Alice's new connection (session 4); the old one (session 1) is not yet known to be dead.
+  constexpr SessionId kAliceAgain = 4;
+  ASSERT_TRUE(r.subscribe(kAliceAgain, kRoom, "a2", false, false, t0).ok());
+  const Outcome o = r.send(kAliceAgain, kRoom, join_with_resume("alice", kToken), t0);
+  ASSERT_TRUE(o.ok()) << o.error;
+  ASSERT_EQ(o.posts.size(), 2u);
+  // Bob learns the old Alice left (so he drops that peer connection)...
+  EXPECT_EQ(parsed(o.posts[0]).at("type").as_string(), "leave");
+  EXPECT_EQ(who(o.posts[0]), (Who{{kBob, "b"}}));
+  // ...then sees her join again, like every subscriber (the old connection is still
+  // subscribed until the server notices it died); the secret itself is never relayed.
+  EXPECT_EQ(who(o.posts[1]), (Who{{kAlice, "a"}, {kAliceAgain, "a2"}, {kBob, "b"}}));
+  EXPECT_FALSE(parsed(o.posts[1]).contains("resume"));
+  EXPECT_EQ(parsed(o.posts[1]).at("from").as_string(), "alice");
+  EXPECT_EQ(r.member_count(), 2u);
+  // The old connection finally dies: no second leave for Alice.
+  EXPECT_TRUE(r.disconnect(kAlice).posts.empty());
+}
+
+TEST(RoomRules, WrongOrMissingResumeTokenLeavesTheIdTaken) {
+  Registry r;
+  ASSERT_TRUE(r.subscribe(kAlice, kRoom, "a", false, false, t0).ok());
+  ASSERT_TRUE(r.send(kAlice, kRoom, join_with_resume("alice", kToken), t0).ok());
+  ASSERT_TRUE(r.subscribe(kCarol, kRoom, "c", false, false, t0).ok());
+  const std::string taken = "identity taken: 'alice' is already in room room-1";
+  expect_rejected(r.send(kCarol, kRoom, join_with_resume("alice", "another-secret-0123"), t0),
+                  taken);
+  expect_rejected(r.send(kCarol, kRoom, join("alice", "Alice"), t0), taken);
+  expect_rejected(r.send(kCarol, kRoom, join_with_resume("carol", "short"), t0),
+                  "invalid join: 'resume' must be a string of 16 to 128 bytes");
+}
+
 }  // namespace
 }  // namespace parley::rooms

@@ -20,7 +20,8 @@ namespace json = boost::json;
 
 constexpr std::size_t kMaxKeyLength = 64;
 constexpr const char* kInvalidKey = "invalid room key: must be 1-64 characters of [A-Za-z0-9_-]";
-constexpr std::size_t kMaxIdBytes = 128;  // `from` and `nickname`
+constexpr std::size_t kMaxIdBytes = 128;     // `from` and `nickname`
+constexpr std::size_t kMinResumeBytes = 16;  // a guessable resume token is no secret
 constexpr std::size_t kMaxMsgBytes = 16 * 1024;
 constexpr std::size_t kMaxQuotedBytes = 64;
 // Most signaling bodies (join, ice, chat) parse without touching the heap; SDP spills over.
@@ -42,6 +43,7 @@ struct Member {
   std::string nickname;
   std::string stream_id;  // from the member's last SDP that announced one; empty if none
   std::uint64_t seq = 0;  // join order, so presence lists peers deterministically
+  std::string resume;     // the join's secret `resume` token; empty if none
 };
 
 struct Chat {
@@ -245,7 +247,8 @@ struct Registry::State {
 
   void bind(Room& room, SessionId session, std::string_view id, std::string_view nickname) {
     room.member_by_id.emplace(std::string(id), session);
-    room.members.emplace(session, Member{std::string(id), std::string(nickname), {}, next_seq++});
+    room.members.emplace(session,
+                         Member{std::string(id), std::string(nickname), {}, next_seq++, {}});
     ++members;
   }
 
@@ -287,24 +290,52 @@ struct Registry::State {
       }
       nickname = view(nick->get_string());
     }
+    std::string_view resume;
+    if (const json::value* token = f.fields.if_contains("resume")) {
+      if (!token->is_string() || token->get_string().size() < kMinResumeBytes ||
+          token->get_string().size() > kMaxIdBytes) {
+        return fail("invalid join: 'resume' must be a string of 16 to 128 bytes");
+      }
+      resume = view(token->get_string());
+    }
     const std::string_view id = view(*from);
+    Outcome out;
     if (auto self = room.members.find(f.session); self != room.members.end()) {
       if (self->second.id != id) {
         return fail("identity mismatch: this session joined as " + quoted(self->second.id));
       }
       self->second.nickname = nickname;  // re-join: the client renamed itself
+      if (!resume.empty()) self->second.resume = resume;
     } else {
-      if (room.member_by_id.contains(id)) {
-        return fail("identity taken: " + quoted(id) + " is already in room " + std::string(f.key));
+      if (auto held = room.member_by_id.find(id); held != room.member_by_id.end()) {
+        // A reconnecting client takes its id back from a connection the server has not yet
+        // seen die, by proving it is the same client: the secret its first join carried.
+        const Member& old = room.members.at(held->second);
+        if (resume.empty() || old.resume != resume) {
+          return fail("identity taken: " + quoted(id) + " is already in room " +
+                      std::string(f.key));
+        }
+        const SessionId old_session = held->second;
+        const Member gone = unbind(room, old_session);
+        std::vector<Recipient> others = everyone_but(room, old_session);
+        std::erase_if(others, [&](const Recipient& r) { return r.session == f.session; });
+        post(out, leave_body(gone), std::move(others));
       }
       if (room.members.size() >= limits.max_members) {
         return fail("room full (max " + std::to_string(limits.max_members) + " members)");
       }
       bind(room, f.session, id, nickname);
+      room.members.at(f.session).resume = resume;
     }
-    // The echo to the sender is how the seed learns its subscription is live.
-    Outcome out;
-    post(out, share(f.raw), everyone(room));
+    // The echo to the sender is how the seed learns its subscription is live. The resume
+    // secret is for the server only.
+    Body body = share(f.raw);
+    if (!resume.empty()) {
+      json::object relayed = f.fields;
+      relayed.erase("resume");
+      body = share(json::serialize(relayed));
+    }
+    post(out, std::move(body), everyone(room));
     return out;
   }
 
