@@ -229,6 +229,43 @@ describe('rooms (defaults)', () => {
     await expectQuiet([a, b]);
   });
 
+  test('resume: a second connection with the first join\'s secret takes the id over; members see leave then join', T, async () => {
+    const key = uniqueRoom();
+    const secret = 'resume-secret-0123456789';
+    const first = await connectClient(srv.url, { name: 'a-first' });
+    const subFirst = await first.subscribe(roomDest(key));
+    await first.send(chatDest(key), { type: 'join', from: 'a', nickname: 'Alice', resume: secret });
+    // the echo carries no secret
+    await expectJson(subFirst, { type: 'join', from: 'a', nickname: 'Alice' });
+    const [b] = await joinAll(srv.url, key, [['b', 'Bob']]);
+    await expectJson(subFirst, join('b', 'Bob'));
+    const again = await connectClient(srv.url, { name: 'a-again' });
+    const subAgain = await again.subscribe(roomDest(key));
+    await again.send(chatDest(key), { type: 'join', from: 'a', nickname: 'Alice', resume: secret });
+    await expectJson(b.sub, { type: 'leave', from: 'a', streamId: null });
+    await expectJson(b.sub, join('a', 'Alice'));
+    await expectJson(subAgain, join('a', 'Alice'));
+    // the new connection speaks as a; the old one's end produces no second leave
+    await first.disconnect();
+    const a = { from: 'a', nickname: 'Alice', client: again, sub: subAgain };
+    await marker(key, a, [a, b]);
+    await expectQuiet([a, b]);
+  });
+
+  test('resume with a wrong secret: identity taken, members see nothing', T, async () => {
+    const key = uniqueRoom();
+    const first = await connectClient(srv.url, { name: 'a-first' });
+    const subFirst = await first.subscribe(roomDest(key));
+    await first.send(chatDest(key), { type: 'join', from: 'a', nickname: 'Alice', resume: 'the-right-secret-000' });
+    await expectJson(subFirst, join('a', 'Alice'));
+    const thief = await connectClient(srv.url, { name: 'thief' });
+    await thief.subscribe(roomDest(key));
+    await thief.send(chatDest(key), { type: 'join', from: 'a', nickname: 'Alice', resume: 'a-wrong-secret-00000' });
+    const err = await thief.nextError(3000);
+    assert.match(err.headers.message ?? '', /identity taken/);
+    await subFirst.expectNone(300);
+  });
+
   test('leave on DISCONNECT: others get {type:leave, from, streamId from a=msid}', T, async () => {
     const key = uniqueRoom();
     const [a, b, c] = await joinAll(srv.url, key, [['a', 'Alice'], ['b', 'Bob'], ['c', 'Carol']]);
