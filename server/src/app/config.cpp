@@ -1,5 +1,7 @@
 #include "app/config.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <thread>
@@ -128,6 +130,24 @@ std::optional<int> parse(int argc, char** argv, Config& config) {
       ->envname("PARLEY_SHUTDOWN_TIMEOUT_MS")
       ->capture_default_str();
 
+  std::uint32_t turn_ttl = config.ice.ttl.count();
+  app.add_option("--stun-uri", config.ice.stun_uris,
+                 "STUN server for /api/ice-servers, e.g. stun:turn.example.org:3478 (repeatable)")
+      ->envname("PARLEY_STUN_URI")
+      ->delimiter(',');
+  app.add_option("--turn-uri", config.ice.turn_uris,
+                 "TURN server for /api/ice-servers, e.g. turn:turn.example.org:3478?transport=udp "
+                 "(repeatable); needs --turn-secret")
+      ->envname("PARLEY_TURN_URI")
+      ->delimiter(',');
+  app.add_option("--turn-secret", config.ice.turn_secret,
+                 "coturn's static-auth-secret (use-auth-secret): TURN credentials are "
+                 "'<expiry>:<member>' / base64(HMAC-SHA1(secret, username))")
+      ->envname("PARLEY_TURN_SECRET");
+  app.add_option("--turn-ttl-s", turn_ttl, "Lifetime of the TURN credentials handed out")
+      ->envname("PARLEY_TURN_TTL_S")
+      ->check(CLI::Range(60u, 7u * 24u * 3600u))
+      ->capture_default_str();
   app.add_option("--max-http-body", config.net.max_http_body,
                  "Largest HTTP request body (SockJS xhr_send/jsonp_send); larger: 413")
       ->envname("PARLEY_MAX_HTTP_BODY")
@@ -189,6 +209,10 @@ std::optional<int> parse(int argc, char** argv, Config& config) {
   config.net.handshake_timeout = std::chrono::milliseconds{handshake_timeout};
   config.net.ws_idle_timeout = std::chrono::seconds{ws_idle};
   config.broker.rooms.history_ttl = std::chrono::seconds{history_ttl};
+  config.ice.ttl = std::chrono::seconds{turn_ttl};
+  if (!config.ice.turn_uris.empty() && config.ice.turn_secret.empty()) {
+    spdlog::warn("--turn-uri without --turn-secret: /api/ice-servers will list no TURN server");
+  }
   config.sockjs.session.heartbeat_interval = std::chrono::milliseconds{sockjs_heartbeat};
   config.sockjs.session.disconnect_delay = std::chrono::milliseconds{sockjs_disconnect};
   config.sockjs.session.max_buffered_bytes = config.net.max_outbound_bytes;

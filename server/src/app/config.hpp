@@ -21,6 +21,7 @@ struct Config {
   net::NetConfig net;
   net::SockjsConfig sockjs;
   bool sockjs_test_services = false;
+  turn::IceConfig ice;
   stomp::SessionConfig stomp;
   broker::LocalBrokerLimits broker;
   std::uint32_t shutdown_timeout_ms = 5000;

@@ -74,6 +74,7 @@ int run(const Config& config) {
   net::Context ctx{config.net, config.stomp, broker, metrics, files};
   // Declared after what sessions reference: handlers destroyed with it may still touch them.
   asio::io_context ioc{static_cast<int>(config.threads)};
+  ctx.ice = config.ice;
   std::vector<std::unique_ptr<net::SockjsService>> sockjs;
   sockjs.push_back(std::make_unique<net::SockjsService>(ctx, ioc.get_executor(), config.sockjs));
   if (config.sockjs_test_services) {

@@ -15,6 +15,7 @@
 #include "broker/local_broker.hpp"
 #include "sockjs/session.hpp"
 #include "stomp/session.hpp"
+#include "turn/credentials.hpp"
 
 namespace parley::net {
 
@@ -58,6 +59,7 @@ struct Context {
   NetConfig net;
   // Set by the node before it accepts connections: /stomp first, then any test services.
   std::vector<SockjsService*> sockjs;
+  turn::IceConfig ice;  // GET /api/ice-servers
   stomp::SessionConfig stomp;
   broker::LocalBroker& broker;
   app::Metrics& metrics;

@@ -1,6 +1,11 @@
 #include "net/http_session.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <random>
 
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
@@ -66,6 +71,30 @@ http::response<http::string_body> metrics(Context& ctx,
               "text/plain; version=0.0.4; charset=utf-8");
 }
 
+// The member id the TURN username names: ?id=<[A-Za-z0-9_-]{1,64}>, else a random one.
+std::string ice_user(std::string_view target) {
+  auto q = target.find("?id=");
+  if (q == std::string_view::npos) q = target.find("&id=");
+  if (q != std::string_view::npos) {
+    auto id = target.substr(q + 4);
+    id = id.substr(0, id.find('&'));
+    const bool valid =
+        !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+        });
+    if (valid) return std::string(id);
+  }
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return fmt::format("{:016x}", rng());
+}
+
+http::response<http::string_body> ice_servers(Context& ctx,
+                                              const http::request<http::string_body>& req) {
+  auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  return text(req, http::status::ok, turn::ice_servers_json(ctx.ice, ice_user(req.target()), now),
+              "application/json");
+}
+
 // "v12.stomp, v11.stomp" -> the best STOMP version the client offered, and its token.
 std::pair<stomp::Version, std::string> pick_subprotocol(std::string_view offered) {
   if (offered.empty()) return {stomp::Version::v1_2, ""};
@@ -91,6 +120,7 @@ http::response<http::string_body> route(Context& ctx, const http::request<http::
   auto path = path_of(req.target());
   if (path == "/api/health") return health(ctx, req);
   if (path == "/metrics") return metrics(ctx, req);
+  if (path == "/api/ice-servers") return ice_servers(ctx, req);
   if (path.starts_with("/api/")) {
     return text(req, http::status::not_found, R"({"error":"no such API route"})",
                 "application/json");
