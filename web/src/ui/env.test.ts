@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+
+import { checkSupport, webSocketUrl } from './env';
+import { captureSize, classifyMediaError } from './media';
+
+function fakeWindow(overrides: Record<string, unknown>): Window & typeof globalThis {
+  return {
+    isSecureContext: true,
+    RTCPeerConnection: function RTCPeerConnection() {},
+    WebSocket: function WebSocket() {},
+    navigator: { mediaDevices: { getUserMedia: () => undefined } },
+    ...overrides,
+  } as unknown as Window & typeof globalThis;
+}
+
+describe('environment', () => {
+  it('WebSocket URL follows the page scheme and host', () => {
+    expect(webSocketUrl({ protocol: 'http:', host: '127.0.0.1:8080' })).toBe('ws://127.0.0.1:8080/ws');
+    expect(webSocketUrl({ protocol: 'https:', host: 'meet.example' })).toBe('wss://meet.example/ws');
+  });
+
+  it('a modern browser on a secure page is supported', () => {
+    expect(checkSupport(fakeWindow({}))).toBeNull();
+  });
+
+  it('an insecure page (http on a LAN address) is explained as such', () => {
+    expect(checkSupport(fakeWindow({ isSecureContext: false }))).toEqual({ reason: 'insecure' });
+  });
+
+  it('missing features are named', () => {
+    const result = checkSupport(fakeWindow({ RTCPeerConnection: undefined, navigator: {} }));
+    expect(result).toEqual({ reason: 'missing', features: ['WebRTC (RTCPeerConnection)', 'getUserMedia'] });
+  });
+});
+
+describe('media', () => {
+  it('640×360@24 by default, 320×240@15 with ?lowres=1', () => {
+    expect(captureSize('')).toEqual({ width: 640, height: 360, frameRate: 24 });
+    expect(captureSize('?lowres=1')).toEqual({ width: 320, height: 240, frameRate: 15 });
+  });
+
+  it('getUserMedia errors map to what the person can do about them', () => {
+    const err = (name: string) => Object.assign(new Error('x'), { name });
+    expect(classifyMediaError(err('NotAllowedError'))).toBe('denied');
+    expect(classifyMediaError(err('NotFoundError'))).toBe('not-found');
+    expect(classifyMediaError(err('OverconstrainedError'))).toBe('not-found');
+    expect(classifyMediaError(err('NotReadableError'))).toBe('in-use');
+    expect(classifyMediaError(err('TypeError'))).toBe('other');
+    expect(classifyMediaError('weird')).toBe('other');
+  });
+});
