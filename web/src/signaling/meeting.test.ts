@@ -1,0 +1,513 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- tests: a missing value fails the test either way */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { IDENTITY_GRACE_MS, Meeting, classifyServerError } from './meeting';
+import { FakeMediaStream, FakeMediaStreamTrack, asStream, asTrack, fakeCamera, peerConnectionFactory, FakePeerConnection } from './testing/fakes';
+import { settle as settleMicrotasks } from './testing/settle';
+import { ScriptedServer } from './testing/transports';
+import type { ChatMessage, ConnectionStatus, MeetingError, Participant } from './types';
+
+const settle = (rounds = 3) => settleMicrotasks(rounds);
+
+function setup() {
+  const server = new ScriptedServer();
+  const pcs = peerConnectionFactory();
+  const cam = fakeCamera();
+  const meeting = new Meeting(
+    {
+      url: 'ws://parley.test/ws',
+      roomKey: 'r1',
+      id: 'me',
+      nickname: 'Me',
+      localStream: asStream(cam.stream),
+      iceServers: [{ urls: 'stun:stun.test' }],
+      media: { audio: true, video: true, screen: false },
+      createPeerConnection: pcs.create,
+    },
+    { transport: server.factory, random: () => 0, log: () => undefined },
+  );
+  const seen = {
+    status: [] as ConnectionStatus[],
+    participants: [] as Participant[],
+    chat: [] as ChatMessage[],
+    history: [] as ChatMessage[][],
+    errors: [] as MeetingError[],
+  };
+  meeting.on('status', (s) => seen.status.push(s));
+  meeting.on('participants', (p) => (seen.participants = p));
+  meeting.on('chat', (c) => seen.chat.push(c));
+  meeting.on('history', (h) => seen.history.push(h));
+  meeting.on('error', (e) => seen.errors.push(e));
+  return { server, pcs, cam, meeting, seen };
+}
+
+/** Joined and echoed: status connected. */
+async function joined(peers: { from: string; nickname: string }[] = []) {
+  const t = setup();
+  t.meeting.join();
+  t.server.current.connect();
+  t.server.current.deliver({ type: 'peers', peers });
+  t.server.current.deliver({ type: 'join', from: 'me', nickname: 'Me' });
+  await settle();
+  return t;
+}
+
+/** An offer as a remote browser would make it, with one camera stream. */
+async function remoteOffer(streamId = 'remote-cam') {
+  const pc = new FakePeerConnection();
+  const stream = new FakeMediaStream([], streamId);
+  const audio = new FakeMediaStreamTrack('audio');
+  stream.addTrack(audio);
+  pc.addTrack(audio, stream);
+  await pc.setLocalDescription();
+  return { pc, description: pc.localDescription! };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('joining a room', () => {
+  it('subscribes with x-presence and x-history, sends join, and is connected on the echo', async () => {
+    const { server, meeting, seen } = setup();
+    meeting.join();
+    expect(seen.status).toEqual(['connecting']);
+    server.current.connect();
+    expect(server.current.subscriptions.map((s) => [s.destination, s.headers])).toEqual([
+      ['/exchange/chat.exchange/room.r1', { 'x-presence': 'true', 'x-history': 'true' }],
+    ]);
+    expect(server.current.published).toEqual([
+      {
+        destination: '/chat/room.r1',
+        body: { type: 'join', from: 'me', nickname: 'Me', resume: expect.stringMatching(/^[0-9a-f]{32}$/) },
+      },
+    ]);
+    expect(seen.status).toEqual(['connecting']);
+    server.current.deliver({ type: 'join', from: 'me', nickname: 'Me' });
+    expect(seen.status).toEqual(['connecting', 'connected']);
+    // Our media state follows the join, once the server has bound our id.
+    expect(server.current.sent('media')).toEqual([{ type: 'media', from: 'me', audio: true, video: true, screen: false }]);
+    await meeting.leave();
+  });
+
+  it('creates a peer per existing member and answers the offer each of them sends', async () => {
+    const { server, pcs, meeting, seen } = await joined([
+      { from: 'a', nickname: 'A' },
+      { from: 'me', nickname: 'Me' }, // our own dead session, should the server still list it
+    ]);
+    expect(seen.participants.map((p) => [p.id, p.nickname, p.connection])).toEqual([['a', 'A', 'new']]);
+    expect(pcs.created).toHaveLength(1);
+    expect(pcs.created[0]!.configuration).toEqual({ iceServers: [{ urls: 'stun:stun.test' }] });
+    expect(server.current.sent('offer')).toEqual([]); // the existing member offers
+    const { description } = await remoteOffer();
+    server.current.deliver({ type: 'offer', from: 'a', target: 'me', sdp: description });
+    await settle();
+    const answers = server.current.sent('answer');
+    expect(answers).toHaveLength(1);
+    expect(answers[0]).toMatchObject({ type: 'answer', from: 'me', target: 'a', sdp: { type: 'answer' }, client: 'parley' });
+    expect(pcs.created[0]!.signalingState).toBe('stable');
+    expect(seen.participants[0]?.stream?.id).toBe('remote-cam');
+    await meeting.leave();
+  });
+
+  it('accepts an offer whose sdp is a bare string', async () => {
+    const { server, meeting } = await joined([{ from: 'a', nickname: 'A' }]);
+    const { description } = await remoteOffer();
+    server.current.deliver({ type: 'offer', from: 'a', target: 'me', sdp: description.sdp });
+    await settle();
+    expect(server.current.sent('answer')).toHaveLength(1);
+    await meeting.leave();
+  });
+
+  it("offers to a member whose join it sees, after re-sending our media", async () => {
+    const { server, pcs, meeting, seen } = await joined();
+    server.current.deliver({ type: 'join', from: 'b', nickname: 'B' });
+    await settle();
+    expect(seen.participants.map((p) => p.id)).toEqual(['b']);
+    const types = server.current.sent().map((m) => m['type']);
+    expect(types.slice(-2)).toEqual(['media', 'offer']);
+    expect(server.current.sent('media')).toHaveLength(2);
+    const offer = server.current.sent('offer')[0];
+    expect(offer).toMatchObject({ from: 'me', target: 'b', sdp: { type: 'offer', sdp: pcs.created[0]!.localDescription?.sdp }, client: 'parley' });
+    await meeting.leave();
+  });
+
+  it.each([
+    [false, 0],
+    [true, 1],
+  ])('in glare, a member whose offer is marked parley=%s gets %i answer (polite by id only towards Parley)', async (marked, answers) => {
+    const { server, meeting } = await joined();
+    server.current.deliver({ type: 'join', from: 'z', nickname: 'Z' }); // 'me' < 'z': we are the polite one
+    await settle();
+    expect(server.current.sent('offer')).toHaveLength(1);
+    const { description } = await remoteOffer();
+    server.current.deliver({ type: 'offer', from: 'z', target: 'me', sdp: description, ...(marked ? { client: 'parley' } : {}) });
+    await settle();
+    expect(server.current.sent('answer')).toHaveLength(answers);
+    await meeting.leave();
+  });
+
+  it('only processes offer, answer and ice addressed to us', async () => {
+    const { server, pcs, meeting } = await joined([{ from: 'a', nickname: 'A' }]);
+    const { description } = await remoteOffer();
+    server.current.deliver({ type: 'offer', from: 'a', target: 'someone-else', sdp: description });
+    server.current.deliver({ type: 'ice', from: 'a', target: 'someone-else', iceCandidate: { candidate: 'x', sdpMid: '0' } });
+    await settle();
+    expect(pcs.created[0]!.remoteDescription).toBeNull();
+    expect(server.current.sent('answer')).toEqual([]);
+    server.current.deliver({ type: 'offer', from: 'a', target: 'me', sdp: description });
+    await settle();
+    expect(server.current.sent('answer')).toHaveLength(1);
+    await meeting.leave();
+  });
+
+  it('closes the peer and drops the participant on leave', async () => {
+    const { server, pcs, meeting, seen } = await joined([
+      { from: 'a', nickname: 'A' },
+      { from: 'b', nickname: 'B' },
+    ]);
+    server.current.deliver({ type: 'leave', from: 'a', streamId: null });
+    expect(seen.participants.map((p) => p.id)).toEqual(['b']);
+    expect(pcs.created[0]!.closed).toBe(true);
+    expect(pcs.created[1]!.closed).toBe(false);
+    await meeting.leave();
+  });
+
+  it('ignores malformed bodies and unknown types', async () => {
+    const { server, meeting, seen } = await joined([{ from: 'a', nickname: 'A' }]);
+    for (const s of server.current.subscriptions) {
+      s.onMessage('not json');
+      s.onMessage('[1,2]');
+      s.onMessage('{"type":"offer","from":"a"}');
+      s.onMessage('{"type":"bogus","from":"a"}');
+    }
+    expect(seen.participants.map((p) => p.id)).toEqual(['a']);
+    expect(seen.errors).toEqual([]);
+    await meeting.leave();
+  });
+});
+
+describe('chat', () => {
+  it('shows our own line when the server echoes it, marked self', async () => {
+    const { server, meeting, seen } = await joined();
+    meeting.sendChat('안녕 hi');
+    expect(server.current.sent('message')).toEqual([{ type: 'message', from: 'me', nickname: 'Me', msg: '안녕 hi' }]);
+    expect(seen.chat).toEqual([]);
+    server.current.deliver({ type: 'message', from: 'me', nickname: 'Me', msg: '안녕 hi' });
+    server.current.deliver({ type: 'message', nickname: 'Seed', msg: 'yo' }); // the seed omits from
+    expect(seen.chat.map((c) => [c.text, c.self, c.from])).toEqual([
+      ['안녕 hi', true, 'me'],
+      ['yo', false, null],
+    ]);
+    expect(new Set(seen.chat.map((c) => c.id)).size).toBe(2);
+    await meeting.leave();
+  });
+
+  it('replays history once, oldest first', async () => {
+    const { server, meeting, seen } = setup();
+    meeting.join();
+    server.current.connect();
+    server.current.deliver({
+      type: 'history',
+      messages: [
+        { type: 'message', from: 'a', nickname: 'A', msg: 'first' },
+        { type: 'message', from: 'me', nickname: 'Me', msg: 'second', at: 1234 },
+      ],
+    });
+    server.current.deliver({ type: 'history', messages: [] });
+    expect(seen.history).toHaveLength(1);
+    expect(seen.history[0]!.map((c) => [c.text, c.self])).toEqual([
+      ['first', false],
+      ['second', true],
+    ]);
+    expect(seen.history[0]![1]!.at).toBe(1234);
+    await meeting.leave();
+  });
+
+  it('holds chat typed while reconnecting and sends it on rejoin', async () => {
+    const { server, meeting } = await joined();
+    server.current.drop();
+    meeting.sendChat('later');
+    await vi.advanceTimersByTimeAsync(500);
+    server.current.connect();
+    expect(server.current.sent('message')).toEqual([]);
+    server.current.deliver({ type: 'join', from: 'me', nickname: 'Me' });
+    expect(server.current.sent('message')).toEqual([{ type: 'message', from: 'me', nickname: 'Me', msg: 'later' }]);
+    await meeting.leave();
+  });
+});
+
+describe('server errors', () => {
+  it('maps ERROR messages to error kinds', () => {
+    expect(classifyServerError('room full (max 16 members)')).toBe('room-full');
+    expect(classifyServerError('identity taken: "me" is already in room r1')).toBe('identity-taken');
+    expect(classifyServerError('invalid room key')).toBe('protocol');
+    expect(classifyServerError('message rate limit (max 50/s)')).toBe('protocol');
+  });
+
+  it('room full: reports it and stops', async () => {
+    const { server, meeting, seen } = setup();
+    meeting.join();
+    server.current.connect();
+    server.current.fail('room full (max 16 members)');
+    expect(seen.errors).toEqual([{ kind: 'room-full', message: 'room full (max 16 members)' }]);
+    expect(seen.status.at(-1)).toBe('closed');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(server.transports).toHaveLength(1);
+  });
+
+  it('identity taken: retries with backoff, reports only when it persists', async () => {
+    const { server, meeting, seen } = await joined();
+    server.current.drop();
+    let elapsed = 0;
+    let retries = 0;
+    while (elapsed < IDENTITY_GRACE_MS - 2000) {
+      const before = server.transports.length;
+      await vi.advanceTimersByTimeAsync(1000);
+      elapsed += 1000;
+      if (server.transports.length === before) continue;
+      retries++;
+      server.current.connect();
+      server.current.fail('identity taken: "me" is already in room r1');
+    }
+    expect(retries).toBeGreaterThan(3);
+    expect(seen.errors).toEqual([]);
+    expect(seen.status.at(-1)).toBe('reconnecting');
+    while (seen.errors.length === 0 && elapsed < 120_000) {
+      const before = server.transports.length;
+      await vi.advanceTimersByTimeAsync(1000);
+      elapsed += 1000;
+      if (server.transports.length === before) continue;
+      server.current.connect();
+      server.current.fail('identity taken: "me" is already in room r1');
+    }
+    expect(seen.errors).toEqual([{ kind: 'identity-taken', message: 'identity taken: "me" is already in room r1' }]);
+    // The server finally drops the old session: the next attempt gets in.
+    await vi.advanceTimersByTimeAsync(15_000);
+    server.current.connect();
+    server.current.deliver({ type: 'join', from: 'me', nickname: 'Me' });
+    expect(seen.status.at(-1)).toBe('connected');
+    expect(seen.errors).toHaveLength(1);
+    await meeting.leave();
+  });
+
+  it('any other ERROR is a protocol error, reported once per distinct message, and retried', async () => {
+    const { server, meeting, seen } = setup();
+    meeting.join();
+    for (let i = 0; i < 3; i++) {
+      server.current.connect();
+      server.current.fail('message rate limit (max 50/s)');
+      await vi.advanceTimersByTimeAsync(15_000);
+    }
+    expect(seen.errors).toEqual([{ kind: 'protocol', message: 'message rate limit (max 50/s)' }]);
+    expect(server.transports).toHaveLength(4);
+    await meeting.leave();
+  });
+
+  it('server unreachable: reported once after repeated failures, retrying all along', async () => {
+    const { server, meeting, seen } = setup();
+    meeting.join();
+    for (let i = 0; i < 6; i++) {
+      server.current.drop('connection refused');
+      await vi.advanceTimersByTimeAsync(15_000);
+    }
+    expect(seen.errors.map((e) => e.kind)).toEqual(['server-unreachable']);
+    expect(seen.status).toEqual(['connecting']);
+    expect(server.transports).toHaveLength(7);
+    await meeting.leave();
+  });
+});
+
+describe('reconnecting', () => {
+  it('follows the backoff schedule: 0.5 s doubling to 15 s', async () => {
+    const { server, meeting } = await joined();
+    const delays: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      server.current.drop();
+      const before = server.transports.length;
+      let waited = 0;
+      while (server.transports.length === before) {
+        await vi.advanceTimersByTimeAsync(100);
+        waited += 100;
+      }
+      delays.push(waited);
+    }
+    expect(delays).toEqual([500, 1000, 2000, 4000, 8000, 15_000, 15_000, 15_000]);
+    await meeting.leave();
+  });
+
+  it('rejoins with the same id, skips history, and rebuilds every peer', async () => {
+    const { server, pcs, meeting, seen } = await joined([
+      { from: 'a', nickname: 'A' },
+      { from: 'b', nickname: 'B' },
+    ]);
+    server.current.deliver({ type: 'history', messages: [] });
+    const first = server.current;
+    first.drop();
+    expect(seen.status.at(-1)).toBe('reconnecting');
+    expect(seen.participants.map((p) => p.id)).toEqual(['a', 'b']); // kept while reconnecting
+    await vi.advanceTimersByTimeAsync(500);
+    const second = server.current;
+    expect(second).not.toBe(first);
+    second.connect();
+    expect(second.subscriptions[0]?.headers).toEqual({ 'x-presence': 'true' });
+    // The same resume secret as the first join: the server lets it take 'me' back at once.
+    const firstResume = (first.sent('join')[0] as { resume?: string } | undefined)?.resume;
+    expect(firstResume).toMatch(/^[0-9a-f]{32}$/);
+    expect(second.sent('join')).toEqual([{ type: 'join', from: 'me', nickname: 'Me', resume: firstResume }]);
+    second.deliver({ type: 'peers', peers: [{ from: 'b', nickname: 'B' }, { from: 'c', nickname: 'C' }] });
+    expect(pcs.created.slice(0, 2).every((pc) => pc.closed)).toBe(true);
+    expect(pcs.created).toHaveLength(4);
+    expect(seen.participants.map((p) => p.id)).toEqual(['b', 'c']);
+    second.deliver({ type: 'join', from: 'me', nickname: 'Me' });
+    expect(seen.status.at(-1)).toBe('connected');
+    // Members offer again to the rejoined id; our fresh connections answer.
+    const { description } = await remoteOffer();
+    second.deliver({ type: 'offer', from: 'b', target: 'me', sdp: description });
+    await settle();
+    expect(second.sent('answer')).toHaveLength(1);
+    // Nothing is sent on the dead transport.
+    expect(first.sent('answer')).toEqual([]);
+    await meeting.leave();
+  });
+
+  it('ignores everything a superseded transport still reports', async () => {
+    const { server, meeting, seen } = await joined([{ from: 'a', nickname: 'A' }]);
+    const first = server.current;
+    first.drop();
+    await vi.advanceTimersByTimeAsync(500);
+    first.deliver({ type: 'leave', from: 'a', streamId: null });
+    first.fail('late error');
+    expect(seen.participants.map((p) => p.id)).toEqual(['a']);
+    expect(seen.errors).toEqual([]);
+    expect(server.transports).toHaveLength(2);
+    await meeting.leave();
+  });
+});
+
+describe('leave()', () => {
+  it('says leave, closes every connection and stops reconnecting', async () => {
+    const { server, pcs, meeting, seen } = await joined([{ from: 'a', nickname: 'A' }]);
+    await meeting.leave();
+    expect(server.current.sent('leave')).toEqual([{ type: 'leave', from: 'me' }]);
+    expect(server.current.closed).toBe(true);
+    expect(pcs.created[0]!.closed).toBe(true);
+    expect(seen.status.at(-1)).toBe('closed');
+    expect(seen.participants).toEqual([]);
+    server.current.drop();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(server.transports).toHaveLength(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('media', () => {
+  it("tells the camera stream from the screen stream by the announced screenStreamId", async () => {
+    const { server, meeting, seen } = await joined([{ from: 'a', nickname: 'A' }]);
+    server.current.deliver({ type: 'media', from: 'a', audio: false, video: true, screen: true, screenStreamId: 'a-screen' });
+    const remote = new FakePeerConnection();
+    const cam = new FakeMediaStream([], 'a-cam');
+    const screen = new FakeMediaStream([], 'a-screen');
+    const screenTrack = new FakeMediaStreamTrack('video');
+    const camTrack = new FakeMediaStreamTrack('video');
+    remote.addTrack(screenTrack, screen); // the screen first, to be sure order is not what decides
+    remote.addTrack(camTrack, cam);
+    await remote.setLocalDescription();
+    server.current.deliver({ type: 'offer', from: 'a', target: 'me', sdp: remote.localDescription });
+    await settle();
+    const a = seen.participants[0]!;
+    expect(a.media).toEqual({ audio: false, video: true, screen: true });
+    expect(a.stream?.id).toBe('a-cam');
+    expect(a.screen?.id).toBe('a-screen');
+    server.current.deliver({ type: 'media', from: 'a', audio: false, video: true, screen: false });
+    expect(seen.participants[0]!.screen).toBeNull();
+    expect(seen.participants[0]!.stream?.id).toBe('a-cam');
+    await meeting.leave();
+  });
+
+  it('announces the screen stream before adding its track, and stops when the track ends', async () => {
+    const { server, pcs, meeting } = await joined();
+    server.current.deliver({ type: 'join', from: 'b', nickname: 'B' });
+    server.current.deliver({ type: 'media', from: 'b', audio: true, video: true, screen: false });
+    await settle();
+    const pc = pcs.created[0]!;
+    const answerer = new FakePeerConnection();
+    await answerer.setRemoteDescription(pc.localDescription!);
+    await answerer.setLocalDescription();
+    server.current.deliver({ type: 'answer', from: 'b', target: 'me', sdp: answerer.localDescription });
+    await settle();
+    expect(pc.signalingState).toBe('stable');
+
+    const track = new FakeMediaStreamTrack('video');
+    const screen = new FakeMediaStream([track], 'my-screen');
+    await meeting.startScreenShare(asStream(screen));
+    expect(server.current.sent('media').at(-1)).toEqual({
+      type: 'media', from: 'me', audio: true, video: true, screen: true, screenStreamId: 'my-screen',
+    });
+    await settle();
+    const offers = server.current.sent('offer');
+    expect(offers).toHaveLength(2); // the renegotiation carrying the screen track
+    const types = server.current.sent().map((m) => m['type']);
+    expect(types.lastIndexOf('media')).toBeLessThan(types.lastIndexOf('offer'));
+    expect(pc.getSenders().map((s) => s.track)).toContain(track);
+
+    track.end(); // the browser's "Stop sharing"
+    await settle();
+    expect(server.current.sent('media').at(-1)).toEqual({ type: 'media', from: 'me', audio: true, video: true, screen: false });
+    expect(pc.getSenders().map((s) => s.track)).not.toContain(track);
+    await meeting.leave();
+  });
+
+  it('setMedia announces mute / camera-off; screen stays ours to know', async () => {
+    const { server, meeting } = await joined();
+    meeting.setMedia({ audio: false, video: true, screen: true });
+    expect(server.current.sent('media').at(-1)).toEqual({ type: 'media', from: 'me', audio: false, video: true, screen: false });
+    await meeting.leave();
+  });
+
+  it('replaceTrack swaps the sender track on every peer without renegotiating', async () => {
+    const { server, pcs, meeting, cam } = await joined();
+    server.current.deliver({ type: 'join', from: 'b', nickname: 'B' });
+    server.current.deliver({ type: 'join', from: 'c', nickname: 'C' });
+    await settle();
+    const next = new FakeMediaStreamTrack('video');
+    const offersBefore = server.current.sent('offer').length;
+    await meeting.replaceTrack('video', asTrack(next));
+    await settle();
+    for (const pc of pcs.created) {
+      const video = pc.senders.find((s) => s.kind === 'video');
+      expect(video?.track).toBe(next);
+      expect(video?.msidTrackId).toBe(cam.video.id);
+    }
+    expect(server.current.sent('offer')).toHaveLength(offersBefore);
+    await meeting.leave();
+  });
+});
+
+describe('quality polling', () => {
+  it('polls getStats at most once per second with one timer, without overlapping', async () => {
+    const { server, pcs, meeting, seen } = await joined([
+      { from: 'a', nickname: 'A' },
+      { from: 'b', nickname: 'B' },
+    ]);
+    expect(vi.getTimerCount()).toBe(3); // the stats interval + each answerer's offer wait
+    pcs.created[0]!.stats = new Map([['p', { type: 'candidate-pair', selected: true, currentRoundTripTime: 0.9 }]]);
+    await vi.advanceTimersByTimeAsync(5000);
+    for (const pc of pcs.created) expect(pc.getStatsCalls).toBe(5);
+    expect(seen.participants.find((p) => p.id === 'a')?.quality).toBe('poor');
+    expect(seen.participants.find((p) => p.id === 'b')?.quality).toBe('unknown');
+
+    // A getStats() that hangs holds further polls back instead of piling up.
+    const pc = pcs.created[0]!;
+    pc.getStats = () => {
+      pc.getStatsCalls++;
+      return new Promise<RTCStatsReport>(() => undefined);
+    };
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(pc.getStatsCalls).toBe(6);
+    void server;
+    await meeting.leave();
+  });
+});

@@ -1,0 +1,384 @@
+// One RTCPeerConnection per remote member, negotiated with the W3C "perfect negotiation"
+// pattern (https://w3c.github.io/webrtc-pc/#perfect-negotiation-example), adapted so that a
+// seed client (docs/PROTOCOL.md; ../shared/seed) on the other end also converges.
+//
+// Who offers first: the member already in the room ('offerer', it saw the newcomer's `join`),
+// exactly as the seed does. The newcomer ('answerer') attaches its tracks when the first offer
+// arrives, so that the pair normally needs one offer/answer and no glare; if no offer comes
+// within answerWaitMs (e.g. a seed without a camera), it offers itself.
+//
+// Politeness, when both offer at once (glare):
+// - Parley ↔ Parley: the member whose id is smaller (JS string `<`, UTF-16 code units) is polite:
+//   it rolls its own offer back (implicitly, by setRemoteDescription) and answers. Both sides
+//   evaluate the same comparison, so exactly one of them is polite.
+// - Parley ↔ seed (a member that never sent `media` nor a signal marked `client: "parley"`,
+//   see protocol.ts): we are impolite. The seed answers every
+//   offer with a brand-new RTCPeerConnection and abandons its own, so its answer always matches
+//   our offer, while an answer from us to its (abandoned) offer would hit a connection that
+//   already moved on. For the same reason, once our connection has a remote description, a
+//   further offer from a seed can only come from such an abandoned connection and is ignored,
+//   and any renegotiation with a seed (screen share, ICE restart) replaces our connection with
+//   a fresh one instead of re-offering on it (the seed's new connection has a new DTLS
+//   fingerprint, which an existing connection would reject).
+
+import { estimateQuality, sampleStats, type StatsSample } from './quality';
+import type { Quality } from './types';
+
+export type PeerRole = 'offerer' | 'answerer';
+
+/** A local track to send, with the stream that names it in the SDP (a=msid). */
+export interface LocalTrack {
+  /** 'camera:audio' | 'camera:video' | `screen:<trackId>`. */
+  key: string;
+  track: MediaStreamTrack;
+  stream: MediaStream;
+}
+
+export type PeerSignal =
+  | { type: 'offer' | 'answer'; sdp: RTCSessionDescriptionInit }
+  | { type: 'ice'; iceCandidate: RTCIceCandidateInit | null };
+
+export type IncomingSignal =
+  | { type: 'offer' | 'answer'; description: RTCSessionDescriptionInit }
+  | { type: 'ice'; iceCandidate: RTCIceCandidateInit | null };
+
+export interface PeerOptions {
+  selfId: string;
+  remoteId: string;
+  role: PeerRole;
+  createPeerConnection: () => RTCPeerConnection;
+  send: (signal: PeerSignal) => void;
+  /** The tracks to send right now (read again whenever the connection is (re)built). */
+  localTracks: () => readonly LocalTrack[];
+  /** True while the remote member looks like a seed client (it never sent `media`). */
+  isSeedLike: () => boolean;
+  /** Connection state, remote streams or quality changed. */
+  onChange: () => void;
+  log: (message: string, error?: unknown) => void;
+  answerWaitMs?: number;
+  disconnectedGraceMs?: number;
+}
+
+export const ANSWER_WAIT_MS = 4000;
+export const DISCONNECTED_GRACE_MS = 3000;
+
+/** The Parley ↔ Parley politeness rule (see the file comment). */
+export function isPolite(selfId: string, remoteId: string): boolean {
+  return selfId < remoteId;
+}
+
+/** State tied to one RTCPeerConnection; replaced whole when the connection is rebuilt. */
+interface Session {
+  pc: RTCPeerConnection;
+  makingOffer: boolean;
+  ignoreOffer: boolean;
+  settingRemoteAnswer: boolean;
+  /** A remote description has been applied on this connection. */
+  negotiated: boolean;
+  tracksAttached: boolean;
+  senders: Map<string, RTCRtpSender>;
+  /** Remote candidates that arrived before the remote description, in arrival order. */
+  pendingCandidates: (RTCIceCandidateInit | null)[];
+  /** Remote streams by msid stream id, in arrival order. */
+  streams: Map<string, MediaStream>;
+}
+
+export class Peer {
+  readonly remoteId: string;
+  private readonly options: PeerOptions;
+  private session: Session;
+  private inbox: Promise<void> = Promise.resolve();
+  private answerWaitTimer: ReturnType<typeof setTimeout> | null = null;
+  private disconnectedTimer: ReturnType<typeof setTimeout> | null = null;
+  private previousStats: StatsSample | null = null;
+  private closed = false;
+  connection: RTCPeerConnectionState | 'new' = 'new';
+  quality: Quality = 'unknown';
+
+  constructor(options: PeerOptions) {
+    this.options = options;
+    this.remoteId = options.remoteId;
+    this.session = this.build();
+    if (options.role === 'offerer') {
+      this.attachTracks(this.session);
+    } else {
+      this.answerWaitTimer = setTimeout(() => {
+        this.answerWaitTimer = null;
+        if (!this.closed) this.attachTracks(this.session);
+      }, options.answerWaitMs ?? ANSWER_WAIT_MS);
+    }
+  }
+
+  /** The current connection (tests and diagnostics). */
+  get peerConnection(): RTCPeerConnection {
+    return this.session.pc;
+  }
+
+  /** Remote streams, in arrival order. */
+  get remoteStreams(): MediaStream[] {
+    return [...this.session.streams.values()];
+  }
+
+  /** Whether we are the polite side towards this member right now. */
+  get polite(): boolean {
+    return !this.options.isSeedLike() && isPolite(this.options.selfId, this.options.remoteId);
+  }
+
+  /** An offer, answer or ICE candidate targeted at us by this member. Processed in order. */
+  handleSignal(signal: IncomingSignal): Promise<void> {
+    const session = this.session;
+    this.inbox = this.inbox
+      .then(() => (signal.type === 'ice' ? this.onCandidate(session, signal.iceCandidate) : this.onDescription(session, signal.description)))
+      .catch((error: unknown) => this.options.log(`signaling with ${this.remoteId} failed`, error));
+    return this.inbox;
+  }
+
+  addLocalTrack(local: LocalTrack): void {
+    if (this.closed || !this.session.tracksAttached) return; // attached with the rest later
+    this.addSender(this.session, local);
+  }
+
+  removeLocalTrack(key: string): void {
+    const session = this.session;
+    const sender = session.senders.get(key);
+    if (this.closed || !sender) return;
+    session.senders.delete(key);
+    try {
+      session.pc.removeTrack(sender);
+    } catch (error) {
+      this.options.log(`removeTrack for ${this.remoteId} failed`, error);
+    }
+  }
+
+  /** Device switch: swaps the track on the existing sender, without renegotiation. */
+  async replaceTrack(local: LocalTrack | null, key: string): Promise<void> {
+    const session = this.session;
+    if (this.closed) return;
+    const sender = session.senders.get(key);
+    if (sender) {
+      await sender.replaceTrack(local?.track ?? null);
+      return;
+    }
+    // Nothing was sent of this kind yet: a new sender, which needs a renegotiation.
+    if (local && session.tracksAttached) this.addSender(session, local);
+  }
+
+  /** Samples getStats(); true when the quality estimate changed. */
+  async pollStats(): Promise<boolean> {
+    const pc = this.session.pc;
+    if (this.closed) return false;
+    const sample = sampleStats(await pc.getStats());
+    if (pc !== this.session.pc) return false;
+    const quality = estimateQuality(this.previousStats, sample);
+    this.previousStats = sample;
+    if (quality === this.quality) return false;
+    this.quality = quality;
+    return true;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.clearTimers();
+    this.session.pc.close();
+  }
+
+  private build(): Session {
+    const pc = this.options.createPeerConnection();
+    const session: Session = {
+      pc,
+      makingOffer: false,
+      ignoreOffer: false,
+      settingRemoteAnswer: false,
+      negotiated: false,
+      tracksAttached: false,
+      senders: new Map(),
+      pendingCandidates: [],
+      streams: new Map(),
+    };
+    const current = () => session === this.session && !this.closed;
+    pc.addEventListener('negotiationneeded', () => {
+      if (current()) void this.onNegotiationNeeded(session);
+    });
+    pc.addEventListener('icecandidate', (event: RTCPeerConnectionIceEvent) => {
+      if (!current()) return;
+      this.options.send({ type: 'ice', iceCandidate: event.candidate ? event.candidate.toJSON() : null });
+    });
+    pc.addEventListener('track', (event: RTCTrackEvent) => {
+      if (current()) this.onTrack(session, event);
+    });
+    pc.addEventListener('connectionstatechange', () => {
+      if (current()) this.onConnectionState(session);
+    });
+    return session;
+  }
+
+  /** Replaces the connection with a fresh one carrying every local track (renegotiation with a seed). */
+  private rebuild(): void {
+    const old = this.session;
+    this.session = this.build();
+    old.pc.close();
+    this.clearDisconnectedTimer();
+    this.previousStats = null;
+    this.connection = 'new';
+    this.attachTracks(this.session);
+    this.options.onChange();
+  }
+
+  private attachTracks(session: Session): void {
+    if (session.tracksAttached) return;
+    session.tracksAttached = true;
+    if (this.answerWaitTimer !== null) {
+      clearTimeout(this.answerWaitTimer);
+      this.answerWaitTimer = null;
+    }
+    for (const local of this.options.localTracks()) this.addSender(session, local);
+  }
+
+  private addSender(session: Session, local: LocalTrack): void {
+    if (session.senders.has(local.key)) return;
+    try {
+      session.senders.set(local.key, session.pc.addTrack(local.track, local.stream));
+    } catch (error) {
+      this.options.log(`addTrack for ${this.remoteId} failed`, error);
+    }
+  }
+
+  private async onNegotiationNeeded(session: Session): Promise<void> {
+    if (this.options.isSeedLike() && session.negotiated) {
+      this.rebuild();
+      return;
+    }
+    try {
+      session.makingOffer = true;
+      await session.pc.setLocalDescription();
+      this.sendLocalDescription(session);
+    } catch (error) {
+      this.options.log(`offer to ${this.remoteId} failed`, error);
+    } finally {
+      session.makingOffer = false;
+    }
+  }
+
+  private sendLocalDescription(session: Session): void {
+    const description = session.pc.localDescription;
+    if (!description || session !== this.session || this.closed) return;
+    // After a glare, setLocalDescription() may have produced an answer: send what it made.
+    const type = description.type === 'answer' ? 'answer' : 'offer';
+    this.options.send({ type, sdp: { type, sdp: description.sdp } });
+  }
+
+  private async onDescription(session: Session, description: RTCSessionDescriptionInit): Promise<void> {
+    if (session !== this.session || this.closed) return;
+    const pc = session.pc;
+    if (description.type === 'offer' && session.negotiated && this.options.isSeedLike()) {
+      this.options.log(`ignoring an offer from ${this.remoteId}'s abandoned connection`);
+      return;
+    }
+    const readyForOffer = !session.makingOffer && (pc.signalingState === 'stable' || session.settingRemoteAnswer);
+    const offerCollision = description.type === 'offer' && !readyForOffer;
+    session.ignoreOffer = !this.polite && offerCollision;
+    if (session.ignoreOffer) return;
+
+    session.settingRemoteAnswer = description.type === 'answer';
+    try {
+      await pc.setRemoteDescription(description); // an offer in have-local-offer rolls back implicitly
+    } finally {
+      session.settingRemoteAnswer = false;
+    }
+    session.negotiated = true;
+    await this.flushCandidates(session);
+    if (description.type !== 'offer') return;
+    // Answerer: our tracks take the transceivers the offer created, so the answer carries them.
+    this.attachTracks(session);
+    await pc.setLocalDescription();
+    this.sendLocalDescription(session);
+  }
+
+  private async onCandidate(session: Session, candidate: RTCIceCandidateInit | null): Promise<void> {
+    if (session !== this.session || this.closed) return;
+    if (!session.pc.remoteDescription) {
+      session.pendingCandidates.push(candidate);
+      return;
+    }
+    await this.addCandidate(session, candidate);
+  }
+
+  private async flushCandidates(session: Session): Promise<void> {
+    const pending = session.pendingCandidates;
+    session.pendingCandidates = [];
+    for (const candidate of pending) await this.addCandidate(session, candidate);
+  }
+
+  private async addCandidate(session: Session, candidate: RTCIceCandidateInit | null): Promise<void> {
+    try {
+      // No argument = end of candidates (null is not accepted by every browser).
+      await (candidate ? session.pc.addIceCandidate(candidate) : session.pc.addIceCandidate());
+    } catch (error) {
+      // Candidates of an offer we ignored, or of a seed's abandoned connection, are expected to fail.
+      if (!session.ignoreOffer && !this.options.isSeedLike()) {
+        this.options.log(`ICE candidate from ${this.remoteId} rejected`, error);
+      }
+    }
+  }
+
+  private onTrack(session: Session, event: RTCTrackEvent): void {
+    for (const stream of event.streams) {
+      if (session.streams.has(stream.id)) continue;
+      session.streams.set(stream.id, stream);
+      stream.addEventListener('removetrack', () => {
+        if (stream.getTracks().length > 0 || session.streams.get(stream.id) !== stream) return;
+        session.streams.delete(stream.id);
+        if (session === this.session) this.options.onChange();
+      });
+    }
+    this.options.onChange();
+  }
+
+  private onConnectionState(session: Session): void {
+    const state = session.pc.connectionState;
+    if (state !== this.connection) {
+      this.connection = state;
+      this.options.onChange();
+    }
+    if (state === 'failed') {
+      this.clearDisconnectedTimer();
+      this.restart();
+    } else if (state === 'disconnected') {
+      if (this.disconnectedTimer !== null) return;
+      this.disconnectedTimer = setTimeout(() => {
+        this.disconnectedTimer = null;
+        if (session === this.session && !this.closed && session.pc.connectionState === 'disconnected') {
+          this.restart();
+        }
+      }, this.options.disconnectedGraceMs ?? DISCONNECTED_GRACE_MS);
+    } else {
+      this.clearDisconnectedTimer();
+    }
+  }
+
+  /** ICE restart; with a seed, a fresh connection (see the file comment). */
+  private restart(): void {
+    if (this.closed) return;
+    this.options.log(`restarting ICE with ${this.remoteId}`);
+    if (this.options.isSeedLike()) {
+      this.rebuild();
+    } else {
+      this.session.pc.restartIce();
+    }
+  }
+
+  private clearDisconnectedTimer(): void {
+    if (this.disconnectedTimer === null) return;
+    clearTimeout(this.disconnectedTimer);
+    this.disconnectedTimer = null;
+  }
+
+  private clearTimers(): void {
+    this.clearDisconnectedTimer();
+    if (this.answerWaitTimer !== null) {
+      clearTimeout(this.answerWaitTimer);
+      this.answerWaitTimer = null;
+    }
+  }
+}
