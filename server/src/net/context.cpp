@@ -1,8 +1,17 @@
 #include "net/context.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <vector>
 
 namespace parley::net {
+
+void Context::slow_consumer(std::string_view who, std::size_t bytes, std::size_t limit) {
+  metrics.slow_consumer_drops.fetch_add(1, std::memory_order_relaxed);
+  metrics.error("slow_consumer");
+  spdlog::warn("{}: slow consumer: {} bytes waiting to be sent (limit {}), disconnecting", who,
+               bytes, limit);
+}
 
 std::uint64_t Context::track(std::weak_ptr<Closable> connection) {
   std::lock_guard lock(mutex_);

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -67,6 +68,9 @@ struct Context {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> next_session{1};
+
+  // A client that does not read fast enough is cut: counted, and logged with what it was.
+  void slow_consumer(std::string_view who, std::size_t bytes, std::size_t limit);
 
   // Live WebSocket connections, for graceful shutdown.
   std::uint64_t track(std::weak_ptr<Closable> connection);

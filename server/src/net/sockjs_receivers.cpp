@@ -93,11 +93,8 @@ void HttpReceiver::enqueue(std::string bytes) {
   queued_bytes_ += bytes.size();
   queue_.push_back(std::move(bytes));
   if (queued_bytes_ > context_.net.max_outbound_bytes) {
-    context_.metrics.slow_consumer_drops.fetch_add(1, std::memory_order_relaxed);
-    context_.metrics.error("slow_consumer");
-    spdlog::warn("sockjs {} receiver: slow consumer: {} bytes waiting (limit {}), dropping",
-                 sockjs::transport_name(transport_), queued_bytes_,
-                 context_.net.max_outbound_bytes);
+    context_.slow_consumer(fmt::format("sockjs {} receiver", sockjs::transport_name(transport_)),
+                           queued_bytes_, context_.net.max_outbound_bytes);
     interrupted("slow consumer");
   }
 }
@@ -274,10 +271,8 @@ void SockjsWsReceiver::send(std::vector<std::string> frames, bool end) {
                  self->session_.reset();
                }
                if (self->queued_bytes_ > self->context_.net.max_outbound_bytes) {
-                 self->context_.metrics.slow_consumer_drops.fetch_add(1, std::memory_order_relaxed);
-                 self->context_.metrics.error("slow_consumer");
-                 spdlog::warn("sockjs websocket: slow consumer: {} bytes waiting, dropping",
-                              self->queued_bytes_);
+                 self->context_.slow_consumer("sockjs websocket", self->queued_bytes_,
+                                              self->context_.net.max_outbound_bytes);
                  self->gone();
                  beast::error_code ignored;
                  beast::get_lowest_layer(self->ws_).socket().close(ignored);

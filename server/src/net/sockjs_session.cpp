@@ -1,5 +1,6 @@
 #include "net/sockjs_session.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
@@ -128,10 +129,8 @@ void SockjsSession::echo(std::string text) {
     case sockjs::SendResult::not_open:
       break;
     case sockjs::SendResult::overflow:
-      context_.metrics.slow_consumer_drops.fetch_add(1, std::memory_order_relaxed);
-      context_.metrics.error("slow_consumer");
-      spdlog::warn("sockjs session '{}': slow consumer: more than {} bytes waiting, closing", id_,
-                   service_.config().session.max_buffered_bytes);
+      context_.slow_consumer(fmt::format("sockjs session '{}'", id_), sockjs_.buffered_bytes(),
+                             service_.config().session.max_buffered_bytes);
       emit(sockjs_.close(sockjs::kCloseGoAway, "slow consumer", stomp::Clock::now()));
       asio::post(strand_, [self = shared_from_this()] { self->end_stomp(); });
       break;

@@ -1,5 +1,6 @@
 #include "net/ws_session.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
@@ -101,11 +102,8 @@ void WsSession::deliver(const std::string& subscription, const std::string& ack_
 void WsSession::write(stomp::Outbound frame) {
   if (finished_ || closing_) return;
   if (queued_bytes_ + frame.size() > context_.net.max_outbound_bytes) {
-    context_.metrics.slow_consumer_drops.fetch_add(1, std::memory_order_relaxed);
-    context_.metrics.error("slow_consumer");
-    spdlog::warn(
-        "session {}: slow consumer: outbound queue would reach {} bytes (limit {}), dropping",
-        session_.id(), queued_bytes_ + frame.size(), context_.net.max_outbound_bytes);
+    context_.slow_consumer(fmt::format("session {}", session_.id()), queued_bytes_ + frame.size(),
+                           context_.net.max_outbound_bytes);
     drop("slow consumer");
     return;
   }
