@@ -1,6 +1,7 @@
 // Shared helpers for the parley integration tests (node:test + @stomp/stompjs over ws).
 //
 //   startServer(opts)      spawn build/server/parley on a free loopback port
+//   startServerOnPort(p,o) the same on a given port (a restart)
 //   useServer(opts)        before/after/afterEach hooks around startServer for a file or describe
 //   connectClient(url, o)  a real @stomp/stompjs Client with promise-based per-subscription queues
 //   rawStomp(url, o)       a raw `ws` socket speaking hand-written STOMP frames
@@ -124,6 +125,37 @@ const kebab = (key) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 // heartbeatSendMs: 500}; `args` appends raw arguments. Returns
 // {port, url, wsUrl, sockjsUrl, httpUrl, stop(), stderr(), stdout(), exited, child}.
 export async function startServer(opts = {}) {
+  const { flagArgs, extraArgs, logLevel } = serverArgs(opts);
+  let lastError;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const port = await freePort();
+    try {
+      return await spawnServer(port, [...flagArgs, ...extraArgs], logLevel);
+    } catch (err) {
+      lastError = err;
+      // a port grabbed between freePort() and bind: try another one
+      if (!/address (already )?in use|EADDRINUSE|bind/i.test(String(err.message))) throw err;
+    }
+  }
+  throw lastError;
+}
+
+// The same, on a given port (e.g. a restart where the previous process was): retries the bind
+// for up to `bindTimeoutMs` while the port is still held.
+export async function startServerOnPort(port, opts = {}, bindTimeoutMs = 5000) {
+  const { flagArgs, extraArgs, logLevel } = serverArgs(opts);
+  const deadline = Date.now() + bindTimeoutMs;
+  for (;;) {
+    try {
+      return await spawnServer(port, [...flagArgs, ...extraArgs], logLevel);
+    } catch (err) {
+      if (!/address (already )?in use|EADDRINUSE|bind/i.test(String(err.message)) || Date.now() > deadline) throw err;
+      await sleep(100);
+    }
+  }
+}
+
+function serverArgs(opts) {
   if (!existsSync(SERVER_BIN)) {
     throw new Error(
       `parley binary not found at ${SERVER_BIN}: build it with ` +
@@ -138,19 +170,7 @@ export async function startServer(opts = {}) {
     flagArgs.push(`--${kebab(key)}`);
     if (value !== true) flagArgs.push(String(value));
   }
-
-  let lastError;
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    const port = await freePort();
-    try {
-      return await spawnServer(port, [...flagArgs, ...extraArgs], logLevel);
-    } catch (err) {
-      lastError = err;
-      // a port grabbed between freePort() and bind: try another one
-      if (!/address (already )?in use|EADDRINUSE|bind/i.test(String(err.message))) throw err;
-    }
-  }
-  throw lastError;
+  return { flagArgs, extraArgs, logLevel };
 }
 
 function spawnServer(port, extraArgs, logLevel) {

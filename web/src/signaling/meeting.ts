@@ -206,6 +206,13 @@ export class Meeting implements MeetingApi {
     this.sendMedia();
   }
 
+  /** Each remote member's current RTCPeerConnection, by member id (tests and diagnostics). */
+  peerConnections(): Map<string, RTCPeerConnection> {
+    const out = new Map<string, RTCPeerConnection>();
+    for (const member of this.members.values()) if (member.peer) out.set(member.id, member.peer.peerConnection);
+    return out;
+  }
+
   // ---- connection ----
 
   private connect(): void {

@@ -94,7 +94,13 @@ export function MeetingView(p: MeetingViewProps) {
           else onFatalRef.current(error);
         }),
       );
-      exposeForTests({ meeting: m, participants: () => participantsRef.current, localStream, memberId });
+      exposeForTests({
+        meeting: m,
+        participants: () => participantsRef.current,
+        peerConnections: () => m.peerConnections(),
+        localStream,
+        memberId,
+      });
       setMeeting(m);
       m.join();
     })();

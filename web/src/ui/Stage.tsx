@@ -3,6 +3,7 @@ import { useEffect, useRef, useState, type CSSProperties } from 'react';
 
 import { chooseGrid } from './layout';
 import { Tile } from './Tile';
+import { countRender } from './testHooks';
 import { spotlightKey, type TileModel } from './tiles';
 
 function useElementSize<T extends HTMLElement>() {
@@ -39,6 +40,7 @@ export function Stage({
   sinkId: string | null;
   selfVersion: number;
 }) {
+  countRender('Stage');
   const [ref, size] = useElementSize<HTMLDivElement>();
   const spot = tiles.length > 1 ? spotlightKey(tiles, pinned) : null;
   const main = spot ? tiles.filter((t) => t.key === spot) : tiles;

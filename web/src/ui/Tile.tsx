@@ -5,6 +5,7 @@ import type { Quality } from '../signaling/types';
 import { Avatar } from './common';
 import { useI18n, type MessageKey } from './i18n';
 import { MicOffIcon, PinIcon, QualityBars } from './icons';
+import { countRender } from './testHooks';
 import type { TileModel } from './tiles';
 import { VideoView } from './VideoView';
 
@@ -32,6 +33,7 @@ export const Tile = memo(function Tile({
   version: number;
   style?: CSSProperties;
 }) {
+  countRender('Tile');
   const { t } = useI18n();
   const isScreen = tile.kind === 'screen';
   const hasVideo = Boolean(tile.stream?.getVideoTracks().length);
