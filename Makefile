@@ -7,7 +7,7 @@ FUZZ_SECONDS ?= 30
 NPM_DIRS := tests web
 BENCH_SECONDS ?= 10
 
-.PHONY: all deps build run test unit integration fuzz sanitize format format-check bench e2e web-test clean
+.PHONY: all deps build run test unit integration fuzz sanitize format format-check bench bench-web e2e web-test clean
 
 all: build
 
@@ -39,7 +39,8 @@ unit: build
 integration: build
 	cd tests && PARLEY_BIN=$(abspath $(BUILD))/server/parley npm test
 
-# Real Chromium (Debian's) driven by playwright-core: the seed's VideoChat over SockJS.
+# Real Chromium (Debian's) driven by playwright-core: the seed's VideoChat over SockJS, and
+# Parley's own web client (three-way call, screen share, glare, server restart, seed interop).
 e2e: build
 	cd tests && PARLEY_BIN=$(abspath $(BUILD))/server/parley npm run e2e
 
@@ -75,3 +76,8 @@ format-check: deps
 bench: build
 	@scripts/deps.sh bench
 	cd bench && node sockjs/run.mjs --parley $(abspath $(BUILD))/server/parley --seconds $(BENCH_SECONDS)
+
+# The web client in Chromium: join-to-first-remote-frame (20 joins) and CPU of 3 and 4 pages.
+bench-web: build
+	@scripts/deps.sh tests
+	cd bench && PARLEY_BIN=$(abspath $(BUILD))/server/parley node web/join-to-frame.mjs

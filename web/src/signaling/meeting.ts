@@ -43,6 +43,8 @@ export function makeResumeSecret(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 export const STATS_INTERVAL_MS = 1000;
+/** setInterval may fire a little early by Date.now(): a tick that early still polls. */
+const STATS_TIMER_SLACK_MS = 50;
 const CHAT_OUTBOX_LIMIT = 50;
 
 const DEFAULT_REMOTE_MEDIA: MediaState = { audio: true, video: true, screen: false };
@@ -502,7 +504,7 @@ export class Meeting implements MeetingApi {
   /** One timer per Meeting; a slow getStats() never overlaps the next poll. */
   private async pollStats(): Promise<void> {
     const now = this.now();
-    if (this.statsInFlight || now - this.lastStatsAt < STATS_INTERVAL_MS) return;
+    if (this.statsInFlight || now - this.lastStatsAt < STATS_INTERVAL_MS - STATS_TIMER_SLACK_MS) return;
     this.statsInFlight = true;
     this.lastStatsAt = now;
     try {

@@ -4,11 +4,17 @@
 export interface SpeakerState {
   id: string | null;
   lastLoudAt: number;
+  /** Who is taking over from `id` while it holds the highlight, and for how many samples in a row. */
+  challenger?: string | null;
+  challengerSamples?: number;
 }
 
 export const SPEAKING_LEVEL = 0.02; // RMS of the time-domain signal, 0..1
 const HOLD_MS = 1200; // keep the highlight through short pauses between words
 const SWITCH_RATIO = 1.5; // a new speaker must be clearly louder to take over
+// ...and loudest on this many samples in a row: one cough or a word of cross-talk does not
+// move the highlight (and re-render the grid) back and forth.
+export const SWITCH_SAMPLES = 2;
 
 export function nextSpeaker(
   state: SpeakerState,
@@ -24,13 +30,18 @@ export function nextSpeaker(
     }
   }
   const current = state.id !== null ? (levels.get(state.id) ?? 0) : 0;
-  if (state.id !== null && current >= SPEAKING_LEVEL) {
-    if (loudest === null || loudest === state.id || loudestLevel < current * SWITCH_RATIO) {
-      return { id: state.id, lastLoudAt: now };
-    }
+  const currentLoud = state.id !== null && current >= SPEAKING_LEVEL;
+  if (currentLoud && (loudest === null || loudest === state.id || loudestLevel < current * SWITCH_RATIO)) {
+    return { id: state.id, lastLoudAt: now };
   }
-  if (loudest !== null) return { id: loudest, lastLoudAt: now };
-  if (state.id !== null && now - state.lastLoudAt < HOLD_MS) return state;
+  const holding = state.id !== null && (currentLoud || now - state.lastLoudAt < HOLD_MS);
+  if (loudest !== null && loudest !== state.id) {
+    if (!holding) return { id: loudest, lastLoudAt: now };
+    const samples = state.challenger === loudest ? (state.challengerSamples ?? 0) + 1 : 1;
+    if (samples >= SWITCH_SAMPLES) return { id: loudest, lastLoudAt: now };
+    return { id: state.id, lastLoudAt: currentLoud ? now : state.lastLoudAt, challenger: loudest, challengerSamples: samples };
+  }
+  if (holding) return { id: state.id, lastLoudAt: state.lastLoudAt };
   return { id: null, lastLoudAt: state.lastLoudAt };
 }
 
