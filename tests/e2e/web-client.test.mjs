@@ -188,6 +188,16 @@ describe('Parley web client in Chromium', () => {
         }
         assert.equal(await list.getByTestId('chat-message').count(), 3, `${m.name}: three chat messages`);
       }
+      // HTML in a chat line is shown as text, never parsed: no <img>, no handler run
+      const hostile = '<img src=x onerror="window.__pwned=1">';
+      await bob.page.getByTestId('chat-input').fill(hostile);
+      await bob.page.getByTestId('chat-input').press('Enter');
+      for (const m of members) {
+        const list = m.page.getByTestId('chat-list');
+        await list.getByText(hostile, { exact: true }).waitFor({ timeout: 5000 });
+        assert.equal(await list.locator('img').count(), 0, `${m.name}: no <img> in the chat`);
+        assert.equal(await m.page.evaluate(() => window.__pwned), undefined, `${m.name}: no handler ran`);
+      }
       await sleep(300); // let the last frames paint
       await alice.page.screenshot({ path: path.join(SCREENSHOTS, 'meeting-3-chat.png') });
       await carol.page.screenshot({ path: path.join(SCREENSHOTS, 'meeting-3-chat-ko.png') });
