@@ -148,6 +148,12 @@ std::optional<int> parse(int argc, char** argv, Config& config) {
       ->envname("PARLEY_TURN_TTL_S")
       ->check(CLI::Range(60u, 7u * 24u * 3600u))
       ->capture_default_str();
+  app.add_option("--allowed-origin", config.net.allowed_origins,
+                 "Web origin allowed to open signaling connections (WebSocket, SockJS), e.g. "
+                 "https://meet.example.org; repeatable; '*' allows any. Default: the server's own "
+                 "origin and localhost on any port. Clients that send no Origin always pass")
+      ->envname("PARLEY_ALLOWED_ORIGIN")
+      ->delimiter(',');
   app.add_option("--max-http-body", config.net.max_http_body,
                  "Largest HTTP request body (SockJS xhr_send/jsonp_send); larger: 413")
       ->envname("PARLEY_MAX_HTTP_BODY")

@@ -10,6 +10,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
 
+#include "net/origin.hpp"
 #include "net/sockjs_service.hpp"
 #include "net/static_files.hpp"
 #include "net/ws_session.hpp"
@@ -169,6 +170,7 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
   auto request = parser_->release();
   if (boost::beast::websocket::is_upgrade(request)) return upgrade(std::move(request));
   if (auto* sockjs = sockjs_service(context_, path_of(request.target()))) {
+    if (!origin_ok(request)) return respond(forbidden_origin(request));
     auto res = sockjs->handle(request, stream_, buffer_);
     if (!res) {
       upgraded_ = true;  // a SockJS receiver owns the connection now
@@ -183,6 +185,11 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
 
 void HttpSession::upgrade(http::request<http::string_body> request) {
   auto path = path_of(request.target());
+  if (!origin_ok(request)) {
+    auto res = forbidden_origin(request);
+    res.keep_alive(false);
+    return respond(std::move(res));
+  }
   auto* sockjs = sockjs_service(context_, path);
   if (path != "/ws" && path != "/stomp/websocket" && sockjs != nullptr) {
     auto res = sockjs->upgrade(request, stream_);
@@ -208,6 +215,22 @@ void HttpSession::upgrade(http::request<http::string_body> request) {
   upgraded_ = true;
   std::make_shared<WsSession>(std::move(stream_), context_, version, std::move(subprotocol))
       ->run(std::move(request));
+}
+
+bool HttpSession::origin_ok(const http::request<http::string_body>& request) {
+  const std::string_view origin = request[http::field::origin];
+  if (origin_allowed(context_.net.allowed_origins, origin, request[http::field::host])) return true;
+  context_.metrics.error("origin_rejected");
+  spdlog::info("refused {} {} from origin '{}' (see --allowed-origin)",
+               std::string_view(request.method_string()), path_of(request.target()),
+               origin.substr(0, 200));
+  return false;
+}
+
+http::response<http::string_body> HttpSession::forbidden_origin(
+    const http::request<http::string_body>& request) {
+  return text(request, http::status::forbidden,
+              "this origin may not connect to this server (see --allowed-origin)\n", "text/plain");
 }
 
 void HttpSession::respond(http::response<http::string_body> response) {

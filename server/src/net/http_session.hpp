@@ -25,6 +25,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void do_read();
   void on_read(beast::error_code ec, std::size_t bytes);
   void upgrade(http::request<http::string_body> request);
+  bool origin_ok(const http::request<http::string_body>& request);
+  http::response<http::string_body> forbidden_origin(
+      const http::request<http::string_body>& request);
   void respond(http::response<http::string_body> response);
   void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
 
