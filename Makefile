@@ -46,14 +46,19 @@ e2e: build
 
 test: format-check unit web-test fuzz integration e2e
 
-# libFuzzer on the STOMP codec, a bounded run (clang, ASan + UBSan).
+# libFuzzer targets (clang, ASan + UBSan), each a bounded run from its committed seed corpus:
+# the STOMP codec and the room rules.
+FUZZ_TARGETS := stomp_parser rooms_registry
 fuzz: deps
 	cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCMAKE_CXX_COMPILER=clang++ -DPARLEY_FUZZ=ON -DPARLEY_TESTS=OFF >/dev/null
-	cmake --build build-fuzz -j $(JOBS) --target stomp_parser_fuzz
-	mkdir -p build-fuzz/corpus && cp -n server/fuzz/corpus/stomp_parser/* build-fuzz/corpus/ 2>/dev/null || true
-	set -o pipefail; build-fuzz/server/stomp_parser_fuzz -max_total_time=$(FUZZ_SECONDS) \
-	  -print_final_stats=1 build-fuzz/corpus 2>&1 | tail -n 12
+	cmake --build build-fuzz -j $(JOBS) $(addprefix --target ,$(addsuffix _fuzz,$(FUZZ_TARGETS)))
+	set -o pipefail; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build-fuzz/corpus/$$t && cp -n server/fuzz/corpus/$$t/* build-fuzz/corpus/$$t/; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+	  build-fuzz/server/$${t}_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    build-fuzz/corpus/$$t 2>&1 | tail -n 6 || exit 1; \
+	done
 
 # Unit and integration suites under AddressSanitizer + UndefinedBehaviorSanitizer.
 sanitize: deps
