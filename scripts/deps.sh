@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format
   libboost1.81-dev libboost-json1.81-dev libssl-dev libspdlog-dev libcli11-dev
-  libgtest-dev libgmock-dev chromium fonts-noto-cjk fonts-noto-color-emoji
+  libgtest-dev libgmock-dev chromium fonts-noto-cjk fonts-noto-color-emoji coturn
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

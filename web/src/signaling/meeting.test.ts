@@ -4,11 +4,11 @@ import { IDENTITY_GRACE_MS, Meeting, classifyServerError } from './meeting';
 import { FakeMediaStream, FakeMediaStreamTrack, asStream, asTrack, fakeCamera, peerConnectionFactory, FakePeerConnection } from './testing/fakes';
 import { settle as settleMicrotasks } from './testing/settle';
 import { ScriptedServer } from './testing/transports';
-import type { ChatMessage, ConnectionStatus, MeetingError, Participant } from './types';
+import type { ChatMessage, ConnectionStatus, MeetingError, MeetingOptions, Participant } from './types';
 
 const settle = (rounds = 3) => settleMicrotasks(rounds);
 
-function setup() {
+function setup(extra: Partial<MeetingOptions> = {}) {
   const server = new ScriptedServer();
   const pcs = peerConnectionFactory();
   const cam = fakeCamera();
@@ -22,6 +22,7 @@ function setup() {
       iceServers: [{ urls: 'stun:stun.test' }],
       media: { audio: true, video: true, screen: false },
       createPeerConnection: pcs.create,
+      ...extra,
     },
     { transport: server.factory, random: () => 0, log: () => undefined },
   );
@@ -41,8 +42,8 @@ function setup() {
 }
 
 /** Joined and echoed: status connected. */
-async function joined(peers: { from: string; nickname: string }[] = []) {
-  const t = setup();
+async function joined(peers: { from: string; nickname: string }[] = [], extra: Partial<MeetingOptions> = {}) {
+  const t = setup(extra);
   t.meeting.join();
   t.server.current.connect();
   t.server.current.deliver({ type: 'peers', peers });
@@ -89,6 +90,16 @@ describe('joining a room', () => {
     expect(seen.status).toEqual(['connecting', 'connected']);
     // Our media state follows the join, once the server has bound our id.
     expect(server.current.sent('media')).toEqual([{ type: 'media', from: 'me', audio: true, video: true, screen: false }]);
+    await meeting.leave();
+  });
+
+  it('relay-only mode puts iceTransportPolicy relay in every RTCConfiguration', async () => {
+    const { pcs, meeting } = await joined([{ from: 'a', nickname: 'A' }], { iceTransportPolicy: 'relay' });
+    expect(pcs.created).toHaveLength(1);
+    expect(pcs.created[0]!.configuration).toEqual({
+      iceServers: [{ urls: 'stun:stun.test' }],
+      iceTransportPolicy: 'relay',
+    });
     await meeting.leave();
   });
 

@@ -455,7 +455,8 @@ export class Meeting implements MeetingApi {
   }
 
   private createPeer(member: Member, role: PeerRole): Peer {
-    const config: RTCConfiguration = { iceServers: this.options.iceServers };
+    const { iceServers, iceTransportPolicy } = this.options;
+    const config: RTCConfiguration = { iceServers, ...(iceTransportPolicy ? { iceTransportPolicy } : {}) };
     const create = this.options.createPeerConnection ?? ((c: RTCConfiguration) => new RTCPeerConnection(c));
     return new Peer({
       selfId: this.options.id,

@@ -64,6 +64,9 @@ export interface MeetingOptions {
   nickname: string;
   localStream: MediaStream;
   iceServers: RTCIceServer[];
+  /** 'relay' gathers TURN candidates only: for tests that must prove the TURN path, and for
+   *  deployments that must never expose a member's own addresses to the other members. */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   media: MediaState;
   /** Injected for tests; defaults to the browser's. */
   createPeerConnection?: (config: RTCConfiguration) => RTCPeerConnection;

@@ -6,7 +6,7 @@ import type { ChatMessage, ConnectionStatus, MediaState, MeetingError, Participa
 import { ChatPanel } from './ChatPanel';
 import { CopyLinkButton } from './common';
 import { Controls } from './Controls';
-import { fetchIceServers, webSocketUrl } from './env';
+import { fetchIceServers, iceTransportPolicy, webSocketUrl } from './env';
 import { useI18n } from './i18n';
 import { AlertIcon } from './icons';
 import { shortcutFor } from './keys';
@@ -73,9 +73,18 @@ export function MeetingView(p: MeetingViewProps) {
     let current: Meeting | null = null;
     const offs: (() => void)[] = [];
     void (async () => {
-      const iceServers = await fetchIceServers();
+      const iceServers = await fetchIceServers(memberId);
       if (cancelled) return;
-      const m = new Meeting({ url: webSocketUrl(), roomKey, id: memberId, nickname, localStream, iceServers, media: initialMedia });
+      const m = new Meeting({
+        url: webSocketUrl(),
+        roomKey,
+        id: memberId,
+        nickname,
+        localStream,
+        iceServers,
+        iceTransportPolicy: iceTransportPolicy(),
+        media: initialMedia,
+      });
       current = m;
       offs.push(
         m.on('status', (s) => {

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { checkSupport, webSocketUrl } from './env';
+import { checkSupport, fetchIceServers, iceTransportPolicy, webSocketUrl } from './env';
 import { captureSize, classifyMediaError } from './media';
 
 function fakeWindow(overrides: Record<string, unknown>): Window & typeof globalThis {
@@ -30,6 +30,31 @@ describe('environment', () => {
   it('missing features are named', () => {
     const result = checkSupport(fakeWindow({ RTCPeerConnection: undefined, navigator: {} }));
     expect(result).toEqual({ reason: 'missing', features: ['WebRTC (RTCPeerConnection)', 'getUserMedia'] });
+  });
+});
+
+describe('ICE configuration', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('relay-only with ?relay=1, the browser default otherwise', () => {
+    expect(iceTransportPolicy('?relay=1&lowres=1')).toBe('relay');
+    expect(iceTransportPolicy('?relay=0')).toBeUndefined();
+    expect(iceTransportPolicy('')).toBeUndefined();
+  });
+
+  it('asks for ICE servers with the member id, so the TURN username names the member', async () => {
+    const servers = [{ urls: ['turn:turn.test:3478'], username: '1:m-1', credential: 'c' }];
+    const fetchMock = vi.fn(() => Promise.resolve(new Response(JSON.stringify({ iceServers: servers, ttl: 3600 }))));
+    vi.stubGlobal('fetch', fetchMock);
+    expect(await fetchIceServers('m-1')).toEqual(servers);
+    expect(fetchMock).toHaveBeenCalledWith('/api/ice-servers?id=m-1', expect.anything());
+  });
+
+  it('no ICE servers when the answer is not the JSON list', async () => {
+    vi.stubGlobal('fetch', vi.fn(() => Promise.resolve(new Response('<html></html>'))));
+    expect(await fetchIceServers('m-1')).toEqual([]);
   });
 });
 

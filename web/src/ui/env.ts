@@ -1,5 +1,6 @@
 // What the page needs from its environment: browser features, the server's endpoints,
 // and this tab's member id.
+import { keys, load } from './storage';
 
 export type Unsupported = { reason: 'insecure' } | { reason: 'missing'; features: string[] };
 
@@ -16,10 +17,12 @@ export function webSocketUrl(loc: Pick<Location, 'protocol' | 'host'> = location
   return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws`;
 }
 
-/** STUN/TURN from the server when it offers them (a later issue); none otherwise. */
-export async function fetchIceServers(): Promise<RTCIceServer[]> {
+/** STUN/TURN from the server when it offers them; none otherwise. `id` names the member in
+ *  the TURN username (`<expiry>:<id>`), so the TURN server's log says whose relay it is. */
+export async function fetchIceServers(id?: string): Promise<RTCIceServer[]> {
   try {
-    const response = await fetch('/api/ice-servers', { headers: { accept: 'application/json' } });
+    const query = id ? `?id=${encodeURIComponent(id)}` : '';
+    const response = await fetch(`/api/ice-servers${query}`, { headers: { accept: 'application/json' } });
     if (response.status !== 200) return [];
     const body: unknown = await response.json();
     if (body && typeof body === 'object' && 'iceServers' in body && Array.isArray(body.iceServers)) {
@@ -29,6 +32,13 @@ export async function fetchIceServers(): Promise<RTCIceServer[]> {
   } catch {
     return []; // not served yet (or the SPA fallback answered with HTML)
   }
+}
+
+/** `?relay=1` or localStorage parley.relay=1: TURN relay candidates only (tests that must prove
+ *  the TURN path; locked-down deployments that never reveal a member's own address). */
+export function iceTransportPolicy(search: string = location.search): RTCIceTransportPolicy | undefined {
+  const relay = new URLSearchParams(search).get('relay') === '1' || load(keys.relay) === '1';
+  return relay ? 'relay' : undefined;
 }
 
 function randomId(): string {

@@ -20,6 +20,7 @@ export const keys = {
   name: 'parley.name',
   lang: 'parley.lang',
   lowres: 'parley.lowres',
+  relay: 'parley.relay',
   camera: 'parley.camera',
   microphone: 'parley.microphone',
   speaker: 'parley.speaker',
