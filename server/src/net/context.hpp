@@ -40,7 +40,7 @@ struct SockjsConfig {
 struct NetConfig {
   std::size_t max_outbound_bytes = 4 * 1024 * 1024;  // per connection, then it is dropped
   std::vector<std::string> allowed_origins;  // see net/origin.hpp; empty: the default policy
-  std::size_t max_http_body = 256 * 1024;            // room for a max-size STOMP frame, JSON-quoted
+  std::size_t max_http_body = 256 * 1024;    // room for a max-size STOMP frame, JSON-quoted
   std::chrono::milliseconds handshake_timeout{10000};  // TCP accept -> HTTP request / WS upgrade
   std::chrono::seconds http_idle_timeout{30};
   std::chrono::seconds ws_idle_timeout{60};  // WebSocket-level pings keep dead peers detectable
