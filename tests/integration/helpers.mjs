@@ -391,7 +391,7 @@ export async function connectClient(url, opts = {}) {
 
   const client = new Client({
     webSocketFactory: () => {
-      socket = new WebSocket(url, protocols);
+      socket = new WebSocket(url, protocols, opts.wsOptions); // e.g. {ca} for wss:// with a test CA
       return socket;
     },
     stompVersions: versions,

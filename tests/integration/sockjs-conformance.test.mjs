@@ -35,7 +35,9 @@ const ONE_YEAR = /max-age=[1-9][0-9]{6}/;
 // expects `cb(...)` alone. Browsers evaluate both the same.
 const JSONP = '/**/';
 
-const srv = useServer({ sockjsTestServices: true });
+// The protocol's CORS rules are checked with arbitrary origins: allow any (the origin policy
+// itself is tested in origin.test.mjs).
+const srv = useServer({ sockjsTestServices: true, allowedOrigin: '*' });
 
 const base = (service = 'echo') => `${srv.httpUrl}/${service}`;
 const session = (service = 'echo', server = '000') => `${base(service)}/${server}/${randomUUID()}`;
@@ -1274,7 +1276,7 @@ describe('HttpChunking', () => {
 });
 
 describe('Heartbeats and DisconnectDelay (short timers)', () => {
-  const fast = useServer({ sockjsTestServices: true, sockjsHeartbeatMs: 300, sockjsDisconnectDelayMs: 500 });
+  const fast = useServer({ sockjsTestServices: true, sockjsHeartbeatMs: 300, sockjsDisconnectDelayMs: 500, allowedOrigin: '*' });
   const fastSession = () => `${fast.httpUrl}/echo/000/${randomUUID()}`;
 
   test('Heartbeats: an idle streaming receiver gets h frames', T, async () => {

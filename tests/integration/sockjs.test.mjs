@@ -365,7 +365,8 @@ function seedClient(url, name, sockjsOptions) {
 // ---------------------------------------------------------------------------------------------
 
 describe('SockJS greeting, /info and the iframe page', () => {
-  const srv = useServer();
+  // CORS semantics with arbitrary origins; the origin policy itself is origin.test.mjs's.
+  const srv = useServer({ allowedOrigin: '*' });
   const base = () => `${srv.httpUrl}/stomp`;
 
   for (const suffix of ['', '/']) {
@@ -522,7 +523,7 @@ describe('SockJS with --sockjs-cookie-needed and --sockjs-client-url', () => {
 });
 
 describe('SockJS HTTP transports', () => {
-  const srv = useServer({ sockjsDisconnectDelayMs: 1000 });
+  const srv = useServer({ sockjsDisconnectDelayMs: 1000, allowedOrigin: '*' });
   const base = () => `${srv.httpUrl}/stomp`;
 
   test('xhr: "o", then xhr_send of a STOMP CONNECT (204) and the next poll carries a["CONNECTED..."]', T, async () => {

@@ -45,8 +45,26 @@ std::optional<int> parse(int argc, char** argv, Config& config) {
   app.add_option("--bind", config.bind, "Address to listen on")
       ->envname("PARLEY_BIND")
       ->capture_default_str();
-  app.add_option("--port", config.port, "TCP port for HTTP and WebSocket (0: pick a free one)")
+  app.add_option(
+         "--port", config.port,
+         "TCP port for HTTP and WebSocket, or HTTPS and WSS with --tls-cert (0: pick a free one)")
       ->envname("PARLEY_PORT")
+      ->capture_default_str();
+  auto* tls_cert =
+      app.add_option("--tls-cert", config.tls_cert,
+                     "PEM certificate chain (server certificate first). With --tls-key, --port "
+                     "serves HTTPS and WSS only (TLS 1.2+); SIGHUP reloads both files")
+          ->envname("PARLEY_TLS_CERT");
+  auto* tls_key = app.add_option("--tls-key", config.tls_key,
+                                 "PEM private key of --tls-cert (unencrypted); both or neither")
+                      ->envname("PARLEY_TLS_KEY");
+  tls_cert->needs(tls_key);
+  tls_key->needs(tls_cert);
+  app.add_option("--http-redirect-port", config.http_redirect_port,
+                 "Also listen for plain HTTP on this port and answer every request with a 301 to "
+                 "https://<host>:<--port><target> (needs --tls-cert; 0: off)")
+      ->envname("PARLEY_HTTP_REDIRECT_PORT")
+      ->needs(tls_cert)
       ->capture_default_str();
   app.add_option("--threads", config.threads, "I/O threads (0: one per CPU core)")
       ->envname("PARLEY_THREADS")
@@ -117,7 +135,7 @@ std::optional<int> parse(int argc, char** argv, Config& config) {
       ->envname("PARLEY_CONNECT_TIMEOUT_MS")
       ->capture_default_str();
   app.add_option("--handshake-timeout-ms", handshake_timeout,
-                 "Time allowed for the WebSocket upgrade handshake")
+                 "Time allowed for the TLS handshake and for the WebSocket upgrade handshake")
       ->envname("PARLEY_HANDSHAKE_TIMEOUT_MS")
       ->capture_default_str();
   app.add_option("--ws-idle-timeout-s", ws_idle,

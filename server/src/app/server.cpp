@@ -9,9 +9,12 @@
 #include <thread>
 #include <vector>
 
+#include "net/http_session.hpp"
 #include "net/listener.hpp"
+#include "net/redirect_session.hpp"
 #include "net/sockjs_service.hpp"
 #include "net/static_files.hpp"
+#include "net/tls.hpp"
 
 namespace parley::app {
 
@@ -40,6 +43,19 @@ void schedule_sweep(std::shared_ptr<asio::steady_timer> timer, broker::LocalBrok
     if (ec) return;
     broker.sweep(std::chrono::steady_clock::now());
     schedule_sweep(timer, broker);
+  });
+}
+
+// Each SIGHUP loads the TLS files again; a bad pair keeps the old certificate (logged).
+void wait_for_reload(asio::signal_set& signals, std::shared_ptr<net::TlsCertificate> tls) {
+  signals.async_wait([&signals, tls](boost::system::error_code ec, int) {
+    if (ec) return;
+    if (tls) {
+      tls->reload();
+    } else {
+      spdlog::info("SIGHUP: no --tls-cert to reload");
+    }
+    wait_for_reload(signals, tls);
   });
 }
 
@@ -87,22 +103,59 @@ int run(const Config& config) {
   }
   for (auto& service : sockjs) ctx.sockjs.push_back(service.get());
 
+  // Startup errors (unreadable files, a key that does not match) stop here, before listening.
+  std::shared_ptr<net::TlsCertificate> tls;
+  if (!config.tls_cert.empty()) {
+    try {
+      tls = std::make_shared<net::TlsCertificate>(config.tls_cert, config.tls_key);
+    } catch (const std::exception& e) {
+      spdlog::critical("{}", e.what());
+      return 1;
+    }
+  }
+
+  net::Listener::Serve serve_http = [&ctx](asio::ip::tcp::socket socket) {
+    std::make_shared<net::HttpSession<net::PlainStream>>(net::PlainStream(std::move(socket)), ctx)
+        ->run();
+  };
+  net::Listener::Serve serve_https = [&ctx, tls](asio::ip::tcp::socket socket) {
+    std::make_shared<net::HttpSession<net::TlsStream>>(
+        net::TlsStream(std::move(socket), tls->current()), ctx)
+        ->run();
+  };
   std::shared_ptr<net::Listener> listener;
+  std::shared_ptr<net::Listener> redirect;
   try {
     auto address = asio::ip::make_address(config.bind);
-    listener =
-        std::make_shared<net::Listener>(ioc, asio::ip::tcp::endpoint{address, config.port}, ctx);
+    listener = std::make_shared<net::Listener>(ioc, asio::ip::tcp::endpoint{address, config.port},
+                                               ctx, tls ? serve_https : serve_http);
+    if (tls && config.http_redirect_port != 0) {
+      const auto tls_port = listener->local_endpoint().port();
+      redirect = std::make_shared<net::Listener>(
+          ioc, asio::ip::tcp::endpoint{address, config.http_redirect_port}, ctx,
+          [&ctx, tls_port](asio::ip::tcp::socket socket) {
+            std::make_shared<net::RedirectSession>(std::move(socket), ctx, tls_port)->run();
+          });
+    }
   } catch (const std::exception& e) {
-    spdlog::critical("cannot listen on {}:{}: {}", config.bind, config.port, e.what());
+    spdlog::critical("cannot listen on {}:{}: {}", config.bind,
+                     listener ? config.http_redirect_port : config.port, e.what());
     return 1;
   }
   listener->run();
+  if (redirect) redirect->run();
   auto endpoint = listener->local_endpoint();
   spdlog::info("web root: {}", files.has_root() ? config.web_root : "(built-in page)");
   spdlog::info("{} I/O threads; embedded broker", config.threads);
+  if (tls)
+    spdlog::info("TLS: certificate {}, key {} (SIGHUP reloads)", config.tls_cert, config.tls_key);
+  if (redirect) {
+    spdlog::info("redirecting http://{}:{} to https", config.bind,
+                 redirect->local_endpoint().port());
+  }
   // Scripts wait for this line on stdout.
-  std::printf("parley listening on %s:%u\n", endpoint.address().to_string().c_str(),
-              endpoint.port());
+  std::printf("parley listening on %s:%u%s\n", endpoint.address().to_string().c_str(),
+              endpoint.port(), tls ? " (https)" : "");
   std::fflush(stdout);
 
   auto sweep_timer = std::make_shared<asio::steady_timer>(ioc);
@@ -114,12 +167,16 @@ int run(const Config& config) {
     spdlog::info("signal {}: stopping, closing {} sessions", signal, ctx.live());
     ctx.stopping = true;
     listener->stop();
+    if (redirect) redirect->stop();
     sweep_timer->cancel();
     ctx.shutdown_all();
     auto deadline =
         std::chrono::steady_clock::now() + std::chrono::milliseconds(config.shutdown_timeout_ms);
     wait_for_drain(ioc, ctx, std::make_shared<asio::steady_timer>(ioc), deadline);
   });
+  // SIGHUP reloads the certificate; it never stops the node (without TLS it is ignored).
+  asio::signal_set reload_signals{ioc, SIGHUP};
+  wait_for_reload(reload_signals, tls);
 
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < config.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });

@@ -129,34 +129,59 @@ http::response<http::string_body> route(Context& ctx, const http::request<http::
   return ctx.files.serve(req);
 }
 
-HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, Context& context)
-    : stream_(std::move(socket)), context_(context) {}
+template <typename Stream>
+HttpSession<Stream>::HttpSession(Stream stream, Context& context)
+    : stream_(std::move(stream)), context_(context) {}
 
-HttpSession::HttpSession(beast::tcp_stream stream, beast::flat_buffer buffer, Context& context)
+template <typename Stream>
+HttpSession<Stream>::HttpSession(Stream stream, beast::flat_buffer buffer, Context& context)
     : stream_(std::move(stream)), context_(context), buffer_(std::move(buffer)) {}
 
-HttpSession::~HttpSession() {
+template <typename Stream>
+HttpSession<Stream>::~HttpSession() {
   if (!upgraded_) context_.metrics.connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void HttpSession::run() {
+template <typename Stream>
+void HttpSession<Stream>::run() {
+  if constexpr (is_tls<Stream>) {
+    beast::get_lowest_layer(stream_).expires_after(context_.net.handshake_timeout);
+    stream_.async_handshake(
+        ssl::stream_base::server,
+        beast::bind_front_handler(&HttpSession::on_handshake, this->shared_from_this()));
+  } else {
+    do_read();
+  }
+}
+
+template <typename Stream>
+void HttpSession<Stream>::resume() {
   do_read();
 }
 
-void HttpSession::do_read() {
+template <typename Stream>
+void HttpSession<Stream>::on_handshake(beast::error_code ec) {
+  if (ec) {
+    context_.metrics.error("tls_handshake");
+    spdlog::debug("TLS handshake failed: {}", ec.message());
+    return;
+  }
+  do_read();
+}
+
+template <typename Stream>
+void HttpSession<Stream>::do_read() {
   parser_.emplace();
   parser_->header_limit(kHeaderLimit);
   parser_->body_limit(context_.net.max_http_body);
-  stream_.expires_after(context_.net.http_idle_timeout);
+  beast::get_lowest_layer(stream_).expires_after(context_.net.http_idle_timeout);
   http::async_read(stream_, buffer_, *parser_,
-                   beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+                   beast::bind_front_handler(&HttpSession::on_read, this->shared_from_this()));
 }
 
-void HttpSession::on_read(beast::error_code ec, std::size_t) {
-  if (ec == http::error::end_of_stream) {
-    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
-    return;
-  }
+template <typename Stream>
+void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
+  if (ec == http::error::end_of_stream) return end_connection(stream_, this->shared_from_this());
   if (ec) {
     if (ec == http::error::body_limit || ec == http::error::header_limit) {
       http::request<http::string_body> req;
@@ -183,7 +208,8 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
   respond(std::move(res));
 }
 
-void HttpSession::upgrade(http::request<http::string_body> request) {
+template <typename Stream>
+void HttpSession<Stream>::upgrade(http::request<http::string_body> request) {
   auto path = path_of(request.target());
   if (!origin_ok(request)) {
     auto res = forbidden_origin(request);
@@ -213,11 +239,12 @@ void HttpSession::upgrade(http::request<http::string_body> request) {
   }
   auto [version, subprotocol] = pick_subprotocol(request[http::field::sec_websocket_protocol]);
   upgraded_ = true;
-  std::make_shared<WsSession>(std::move(stream_), context_, version, std::move(subprotocol))
+  std::make_shared<WsSession<Stream>>(std::move(stream_), context_, version, std::move(subprotocol))
       ->run(std::move(request));
 }
 
-bool HttpSession::origin_ok(const http::request<http::string_body>& request) {
+template <typename Stream>
+bool HttpSession<Stream>::origin_ok(const http::request<http::string_body>& request) {
   const std::string_view origin = request[http::field::origin];
   if (origin_allowed(context_.net.allowed_origins, origin, request[http::field::host])) return true;
   context_.metrics.error("origin_rejected");
@@ -227,28 +254,31 @@ bool HttpSession::origin_ok(const http::request<http::string_body>& request) {
   return false;
 }
 
-http::response<http::string_body> HttpSession::forbidden_origin(
+template <typename Stream>
+http::response<http::string_body> HttpSession<Stream>::forbidden_origin(
     const http::request<http::string_body>& request) {
   return text(request, http::status::forbidden,
               "this origin may not connect to this server (see --allowed-origin)\n", "text/plain");
 }
 
-void HttpSession::respond(http::response<http::string_body> response) {
+template <typename Stream>
+void HttpSession<Stream>::respond(http::response<http::string_body> response) {
   response_ = std::make_shared<http::response<http::string_body>>(std::move(response));
   bool keep_alive = response_->keep_alive();
   http::async_write(
       stream_, *response_,
-      beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
+      beast::bind_front_handler(&HttpSession::on_write, this->shared_from_this(), keep_alive));
 }
 
-void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
+template <typename Stream>
+void HttpSession<Stream>::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
   if (ec) return;
-  if (!keep_alive) {
-    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
-    return;
-  }
+  if (!keep_alive) return end_connection(stream_, this->shared_from_this());
   response_.reset();
   do_read();
 }
+
+template class HttpSession<PlainStream>;
+template class HttpSession<TlsStream>;
 
 }  // namespace parley::net

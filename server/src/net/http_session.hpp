@@ -1,4 +1,5 @@
-// One HTTP connection: API routes, static files, and the upgrade to a STOMP WebSocket.
+// One HTTP or HTTPS connection: API routes, static files, SockJS, and the upgrade to a STOMP
+// WebSocket. Instantiated for PlainStream and TlsStream (net/tls.hpp).
 #pragma once
 
 #include <boost/beast/core.hpp>
@@ -7,21 +8,27 @@
 #include <optional>
 
 #include "net/context.hpp"
+#include "net/tls.hpp"
 
 namespace parley::net {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+template <typename Stream>
+class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
-  HttpSession(boost::asio::ip::tcp::socket socket, Context& context);
-  // A keep-alive connection coming back from a SockJS receiver, with what it read ahead.
-  HttpSession(beast::tcp_stream stream, beast::flat_buffer buffer, Context& context);
+  // A fresh connection: run() does the TLS handshake, if any, then reads requests.
+  HttpSession(Stream stream, Context& context);
+  // A keep-alive connection coming back from a SockJS receiver, with what it read ahead:
+  // resume() reads the next request.
+  HttpSession(Stream stream, beast::flat_buffer buffer, Context& context);
   ~HttpSession();
   void run();
+  void resume();
 
  private:
+  void on_handshake(beast::error_code ec);
   void do_read();
   void on_read(beast::error_code ec, std::size_t bytes);
   void upgrade(http::request<http::string_body> request);
@@ -31,7 +38,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void respond(http::response<http::string_body> response);
   void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   Context& context_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;

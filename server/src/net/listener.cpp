@@ -4,14 +4,18 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
-
-#include "net/http_session.hpp"
+#include <boost/beast/core/bind_handler.hpp>
 
 namespace parley::net {
 
+namespace beast = boost::beast;
+
 Listener::Listener(boost::asio::io_context& ioc, boost::asio::ip::tcp::endpoint endpoint,
-                   Context& context)
-    : ioc_(ioc), acceptor_(boost::asio::make_strand(ioc)), context_(context) {
+                   Context& context, Serve serve)
+    : ioc_(ioc),
+      acceptor_(boost::asio::make_strand(ioc)),
+      context_(context),
+      serve_(std::move(serve)) {
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
   acceptor_.bind(endpoint);
@@ -48,7 +52,7 @@ void Listener::on_accept(boost::system::error_code ec, boost::asio::ip::tcp::soc
     socket.set_option(boost::asio::ip::tcp::no_delay(true), ec);
     context_.metrics.connections.fetch_add(1, std::memory_order_relaxed);
     context_.metrics.connections_total.fetch_add(1, std::memory_order_relaxed);
-    std::make_shared<HttpSession>(std::move(socket), context_)->run();
+    serve_(std::move(socket));
   }
   do_accept();
 }

@@ -1,8 +1,10 @@
-// Accepts TCP connections and hands each to an HttpSession on its own strand.
+// Accepts TCP connections and hands each, on its own strand, to the session kind the node
+// chose for this port (HTTP, HTTPS, or the HTTP->HTTPS redirect).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <functional>
 #include <memory>
 
 #include "net/context.hpp"
@@ -11,8 +13,13 @@ namespace parley::net {
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
+  // Starts a session on an accepted socket (counted in metrics.connections: the session
+  // decrements it when it ends).
+  using Serve = std::function<void(boost::asio::ip::tcp::socket)>;
+
   // Binds and listens; throws boost::system::system_error naming the endpoint on failure.
-  Listener(boost::asio::io_context& ioc, boost::asio::ip::tcp::endpoint endpoint, Context& context);
+  Listener(boost::asio::io_context& ioc, boost::asio::ip::tcp::endpoint endpoint, Context& context,
+           Serve serve);
   void run();
   void stop();  // thread-safe
   boost::asio::ip::tcp::endpoint local_endpoint() const;
@@ -24,6 +31,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   boost::asio::io_context& ioc_;
   boost::asio::ip::tcp::acceptor acceptor_;
   Context& context_;
+  Serve serve_;
 };
 
 }  // namespace parley::net

@@ -26,9 +26,10 @@ std::string chunk(std::string_view data) {
 // ---------------------------------------------------------------------------------------------
 // HttpReceiver
 
-HttpReceiver::HttpReceiver(beast::tcp_stream stream, beast::flat_buffer buffer, Context& context,
-                           sockjs::Transport transport, std::string callback, std::string head,
-                           bool http11, bool keep_alive)
+template <typename Stream>
+HttpReceiver<Stream>::HttpReceiver(Stream stream, beast::flat_buffer buffer, Context& context,
+                                   sockjs::Transport transport, std::string callback,
+                                   std::string head, bool http11, bool keep_alive)
     : stream_(std::move(stream)),
       buffer_(std::move(buffer)),
       context_(context),
@@ -39,13 +40,16 @@ HttpReceiver::HttpReceiver(beast::tcp_stream stream, beast::flat_buffer buffer, 
       chunked_(http11),
       keep_alive_(keep_alive) {}
 
-HttpReceiver::~HttpReceiver() {
+template <typename Stream>
+HttpReceiver<Stream>::~HttpReceiver() {
   if (!handed_back_) context_.metrics.connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void HttpReceiver::start(std::shared_ptr<SockjsSession> session) {
+template <typename Stream>
+void HttpReceiver<Stream>::start(std::shared_ptr<SockjsSession> session) {
   session_ = std::move(session);
-  stream_.expires_never();  // the SockJS heart-beat keeps the response alive
+  beast::get_lowest_layer(stream_)
+      .expires_never();  // the SockJS heart-beat keeps the response alive
   if (!polling_) {
     // Streaming: the header and the prelude go out now; frames follow as chunks.
     if (chunked_) {
@@ -59,15 +63,17 @@ void HttpReceiver::start(std::shared_ptr<SockjsSession> session) {
     if (!prelude.empty()) enqueue(chunked_ ? chunk(prelude) : std::move(prelude));
   }
   watch();
-  session_->attach(shared_from_this(), *sockjs::receiver_kind(transport_));
+  session_->attach(this->shared_from_this(), *sockjs::receiver_kind(transport_));
 }
 
-void HttpReceiver::send(std::vector<std::string> frames, bool end) {
-  asio::post(stream_.get_executor(), [self = shared_from_this(), frames = std::move(frames),
+template <typename Stream>
+void HttpReceiver<Stream>::send(std::vector<std::string> frames, bool end) {
+  asio::post(stream_.get_executor(), [self = this->shared_from_this(), frames = std::move(frames),
                                       end]() mutable { self->on_send(std::move(frames), end); });
 }
 
-void HttpReceiver::on_send(std::vector<std::string> frames, bool end) {
+template <typename Stream>
+void HttpReceiver<Stream>::on_send(std::vector<std::string> frames, bool end) {
   if (done_ || ending_) return;
   if (polling_) {
     std::string body;
@@ -89,7 +95,8 @@ void HttpReceiver::on_send(std::vector<std::string> frames, bool end) {
   if (!writing_) do_write();
 }
 
-void HttpReceiver::enqueue(std::string bytes) {
+template <typename Stream>
+void HttpReceiver<Stream>::enqueue(std::string bytes) {
   queued_bytes_ += bytes.size();
   queue_.push_back(std::move(bytes));
   if (queued_bytes_ > context_.net.max_outbound_bytes) {
@@ -99,7 +106,8 @@ void HttpReceiver::enqueue(std::string bytes) {
   }
 }
 
-void HttpReceiver::do_write() {
+template <typename Stream>
+void HttpReceiver<Stream>::do_write() {
   if (done_) return;
   if (queue_.empty()) {
     writing_ = false;
@@ -111,10 +119,11 @@ void HttpReceiver::do_write() {
   for (const auto& bytes : queue_) gather_.push_back(asio::buffer(bytes));
   batch_ = queue_.size();  // one syscall for everything queued
   asio::async_write(stream_, gather_,
-                    beast::bind_front_handler(&HttpReceiver::on_write, shared_from_this()));
+                    beast::bind_front_handler(&HttpReceiver::on_write, this->shared_from_this()));
 }
 
-void HttpReceiver::on_write(beast::error_code ec, std::size_t) {
+template <typename Stream>
+void HttpReceiver<Stream>::on_write(beast::error_code ec, std::size_t) {
   if (done_) return;
   if (ec) return interrupted(ec.message());
   for (; batch_ > 0; --batch_) {
@@ -125,13 +134,16 @@ void HttpReceiver::on_write(beast::error_code ec, std::size_t) {
 }
 
 // A receiving connection is read only to notice the client going away.
-void HttpReceiver::watch() {
+template <typename Stream>
+void HttpReceiver<Stream>::watch() {
   reading_ = true;
-  stream_.async_read_some(buffer_.prepare(4096),
-                          beast::bind_front_handler(&HttpReceiver::on_watch, shared_from_this()));
+  stream_.async_read_some(
+      buffer_.prepare(4096),
+      beast::bind_front_handler(&HttpReceiver::on_watch, this->shared_from_this()));
 }
 
-void HttpReceiver::on_watch(beast::error_code ec, std::size_t bytes) {
+template <typename Stream>
+void HttpReceiver<Stream>::on_watch(beast::error_code ec, std::size_t bytes) {
   reading_ = false;
   if (!ec) buffer_.commit(bytes);
   if (done_) {
@@ -143,7 +155,8 @@ void HttpReceiver::on_watch(beast::error_code ec, std::size_t bytes) {
   watch();
 }
 
-void HttpReceiver::interrupted(std::string_view why) {
+template <typename Stream>
+void HttpReceiver<Stream>::interrupted(std::string_view why) {
   if (done_) return;
   spdlog::debug("sockjs {} receiver ended: {}", sockjs::transport_name(transport_), why);
   done_ = true;
@@ -154,45 +167,51 @@ void HttpReceiver::interrupted(std::string_view why) {
   queue_.clear();
   queued_bytes_ = 0;
   beast::error_code ignored;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  stream_.socket().close(ignored);
+  beast::get_lowest_layer(stream_).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  beast::get_lowest_layer(stream_).socket().close(ignored);
 }
 
-void HttpReceiver::finish() {
+template <typename Stream>
+void HttpReceiver<Stream>::finish() {
   if (done_) return;
   done_ = true;
   if (!keep_alive_) {
     beast::error_code ignored;
-    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-    stream_.socket().close(ignored);
+    beast::get_lowest_layer(stream_).socket().shutdown(asio::ip::tcp::socket::shutdown_send,
+                                                       ignored);
+    beast::get_lowest_layer(stream_).socket().close(ignored);
     return;
   }
   // Keep-alive: the connection serves HTTP again once the watching read has returned.
   if (reading_) {
-    stream_.cancel();
+    beast::get_lowest_layer(stream_).cancel();
   } else {
     hand_back();
   }
 }
 
-void HttpReceiver::hand_back() {
-  if (handed_back_ || !keep_alive_ || !stream_.socket().is_open()) return;
+template <typename Stream>
+void HttpReceiver<Stream>::hand_back() {
+  if (handed_back_ || !keep_alive_ || !beast::get_lowest_layer(stream_).socket().is_open()) return;
   handed_back_ = true;
-  std::make_shared<HttpSession>(std::move(stream_), std::move(buffer_), context_)->run();
+  std::make_shared<HttpSession<Stream>>(std::move(stream_), std::move(buffer_), context_)->resume();
 }
 
 // ---------------------------------------------------------------------------------------------
 // SockjsWsReceiver
 
-SockjsWsReceiver::SockjsWsReceiver(beast::tcp_stream stream, Context& context, bool raw)
+template <typename Stream>
+SockjsWsReceiver<Stream>::SockjsWsReceiver(Stream stream, Context& context, bool raw)
     : ws_(std::move(stream)), context_(context), raw_(raw) {}
 
-SockjsWsReceiver::~SockjsWsReceiver() {
+template <typename Stream>
+SockjsWsReceiver<Stream>::~SockjsWsReceiver() {
   context_.metrics.connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void SockjsWsReceiver::run(http::request<http::string_body> request,
-                           std::shared_ptr<SockjsSession> session) {
+template <typename Stream>
+void SockjsWsReceiver<Stream>::run(http::request<http::string_body> request,
+                                   std::shared_ptr<SockjsSession> session) {
   session_ = std::move(session);
   beast::get_lowest_layer(ws_).expires_never();
   websocket::stream_base::timeout timeouts{};
@@ -205,27 +224,30 @@ void SockjsWsReceiver::run(http::request<http::string_body> request,
   }));
   // A SockJS message carries STOMP frames, JSON-quoted: allow for the quoting.
   ws_.read_message_max(context_.stomp.parser.max_frame_bytes * 6 + 1024);
-  ws_.async_accept(request,
-                   beast::bind_front_handler(&SockjsWsReceiver::on_accept, shared_from_this()));
+  ws_.async_accept(
+      request, beast::bind_front_handler(&SockjsWsReceiver::on_accept, this->shared_from_this()));
 }
 
-void SockjsWsReceiver::on_accept(beast::error_code ec) {
+template <typename Stream>
+void SockjsWsReceiver<Stream>::on_accept(beast::error_code ec) {
   if (ec) {
     spdlog::debug("sockjs websocket handshake failed: {}", ec.message());
     session_.reset();
     return;
   }
   session_->start();
-  session_->attach(shared_from_this(), sockjs::ReceiverKind::websocket);
+  session_->attach(this->shared_from_this(), sockjs::ReceiverKind::websocket);
   do_read();
 }
 
-void SockjsWsReceiver::do_read() {
+template <typename Stream>
+void SockjsWsReceiver<Stream>::do_read() {
   ws_.async_read(buffer_,
-                 beast::bind_front_handler(&SockjsWsReceiver::on_read, shared_from_this()));
+                 beast::bind_front_handler(&SockjsWsReceiver::on_read, this->shared_from_this()));
 }
 
-void SockjsWsReceiver::on_read(beast::error_code ec, std::size_t) {
+template <typename Stream>
+void SockjsWsReceiver<Stream>::on_read(beast::error_code ec, std::size_t) {
   if (ec) return gone();
   auto data = buffer_.cdata();
   std::string_view text(static_cast<const char*>(data.data()), data.size());
@@ -248,15 +270,16 @@ void SockjsWsReceiver::on_read(beast::error_code ec, std::size_t) {
       gone();
       ws_.async_close(
           websocket::close_reason(websocket::close_code::protocol_error, "Broken framing."),
-          [self = shared_from_this()](beast::error_code) {});
+          [self = this->shared_from_this()](beast::error_code) {});
       return;
   }
   do_read();
 }
 
-void SockjsWsReceiver::send(std::vector<std::string> frames, bool end) {
+template <typename Stream>
+void SockjsWsReceiver<Stream>::send(std::vector<std::string> frames, bool end) {
   asio::post(ws_.get_executor(),
-             [self = shared_from_this(), frames = std::move(frames), end]() mutable {
+             [self = this->shared_from_this(), frames = std::move(frames), end]() mutable {
                if (self->done_ || self->ending_) return;
                for (auto& frame : frames) {
                  if (self->raw_) {
@@ -284,7 +307,8 @@ void SockjsWsReceiver::send(std::vector<std::string> frames, bool end) {
 
 // Raw mode: the messages of an a[...] frame go out one WebSocket message each; o, h and c
 // frames have no raw equivalent (c ends the session, and `end` closes the socket).
-void SockjsWsReceiver::push_raw(std::string_view frame) {
+template <typename Stream>
+void SockjsWsReceiver<Stream>::push_raw(std::string_view frame) {
   if (frame.empty() || frame.front() != 'a') return;
   auto payload = sockjs::decode_messages(frame.substr(1));
   for (auto& message : payload.messages) {
@@ -293,14 +317,15 @@ void SockjsWsReceiver::push_raw(std::string_view frame) {
   }
 }
 
-void SockjsWsReceiver::do_write() {
+template <typename Stream>
+void SockjsWsReceiver<Stream>::do_write() {
   if (done_) return;
   if (queue_.empty()) {
     writing_ = false;
     if (ending_) {
       done_ = true;
       ws_.async_close(websocket::close_code::normal,
-                      [self = shared_from_this()](beast::error_code) {});
+                      [self = this->shared_from_this()](beast::error_code) {});
     }
     return;
   }
@@ -315,10 +340,11 @@ void SockjsWsReceiver::do_write() {
   }
   ws_.text(true);
   ws_.async_write(asio::buffer(queue_.front()),
-                  beast::bind_front_handler(&SockjsWsReceiver::on_write, shared_from_this()));
+                  beast::bind_front_handler(&SockjsWsReceiver::on_write, this->shared_from_this()));
 }
 
-void SockjsWsReceiver::on_write(beast::error_code ec, std::size_t) {
+template <typename Stream>
+void SockjsWsReceiver<Stream>::on_write(beast::error_code ec, std::size_t) {
   if (ec) {
     writing_ = false;
     return gone();
@@ -328,7 +354,8 @@ void SockjsWsReceiver::on_write(beast::error_code ec, std::size_t) {
   do_write();
 }
 
-void SockjsWsReceiver::gone() {
+template <typename Stream>
+void SockjsWsReceiver<Stream>::gone() {
   if (session_) {
     session_->detach(this, sockjs::DetachCause::interrupted);
     session_.reset();
@@ -337,5 +364,10 @@ void SockjsWsReceiver::gone() {
   queued_bytes_ = 0;
   done_ = true;
 }
+
+template class HttpReceiver<PlainStream>;
+template class HttpReceiver<TlsStream>;
+template class SockjsWsReceiver<PlainStream>;
+template class SockjsWsReceiver<TlsStream>;
 
 }  // namespace parley::net

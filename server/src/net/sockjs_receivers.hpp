@@ -1,5 +1,5 @@
 // The connections that receive for a SockJS session: an HTTP response (polling or streaming)
-// and a WebSocket. Each runs on its connection's strand.
+// and a WebSocket, plain or TLS. Each runs on its connection's strand.
 #pragma once
 
 #include <boost/beast/core.hpp>
@@ -12,6 +12,7 @@
 
 #include "net/context.hpp"
 #include "net/sockjs_session.hpp"
+#include "net/tls.hpp"
 #include "sockjs/transports.hpp"
 
 namespace parley::net {
@@ -23,12 +24,13 @@ namespace websocket = beast::websocket;
 // xhr, jsonp (one batch, then the response ends) and xhr_streaming, eventsource, htmlfile
 // (chunked frames until the session ends the response). A keep-alive connection goes back
 // to an HttpSession afterwards.
+template <typename Stream>
 class HttpReceiver final : public SockjsReceiver,
-                           public std::enable_shared_from_this<HttpReceiver> {
+                           public std::enable_shared_from_this<HttpReceiver<Stream>> {
  public:
   // `head` is the serialized response header without Content-Length/Transfer-Encoding and
   // without the final blank line: the receiver completes it.
-  HttpReceiver(beast::tcp_stream stream, beast::flat_buffer buffer, Context& context,
+  HttpReceiver(Stream stream, beast::flat_buffer buffer, Context& context,
                sockjs::Transport transport, std::string callback, std::string head, bool http11,
                bool keep_alive);
   ~HttpReceiver() override;
@@ -47,7 +49,7 @@ class HttpReceiver final : public SockjsReceiver,
   void finish();
   void hand_back();
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   Context& context_;
   sockjs::Transport transport_;
@@ -69,11 +71,12 @@ class HttpReceiver final : public SockjsReceiver,
 };
 
 // <prefix>/<server>/<session>/websocket: SockJS frames over a WebSocket.
+template <typename Stream>
 class SockjsWsReceiver final : public SockjsReceiver,
-                               public std::enable_shared_from_this<SockjsWsReceiver> {
+                               public std::enable_shared_from_this<SockjsWsReceiver<Stream>> {
  public:
   // `raw`: plain WebSocket messages, no SockJS framing (<prefix>/websocket of a test service).
-  SockjsWsReceiver(beast::tcp_stream stream, Context& context, bool raw);
+  SockjsWsReceiver(Stream stream, Context& context, bool raw);
   ~SockjsWsReceiver() override;
 
   void run(http::request<http::string_body> request, std::shared_ptr<SockjsSession> session);
@@ -88,7 +91,7 @@ class SockjsWsReceiver final : public SockjsReceiver,
   void gone();
   void push_raw(std::string_view frame);
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<Stream> ws_;
   Context& context_;
   bool raw_;
   std::shared_ptr<SockjsSession> session_;

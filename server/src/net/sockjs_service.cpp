@@ -208,7 +208,8 @@ void SockjsService::remove(const std::string& id, const SockjsSession* session) 
   }
 }
 
-std::optional<Response> SockjsService::handle(const Request& req, beast::tcp_stream& stream,
+template <typename Stream>
+std::optional<Response> SockjsService::handle(const Request& req, Stream& stream,
                                               beast::flat_buffer& buffer) {
   const auto path = path_of(req.target());
   const auto rest = path.substr(config_.prefix.size());
@@ -272,9 +273,9 @@ std::optional<Response> SockjsService::handle(const Request& req, beast::tcp_str
   return not_found(req);
 }
 
+template <typename Stream>
 std::optional<Response> SockjsService::session_request(const Request& req,
-                                                       const sockjs::Route& route,
-                                                       beast::tcp_stream& stream,
+                                                       const sockjs::Route& route, Stream& stream,
                                                        beast::flat_buffer& buffer) {
   const auto t = route.transport;
   const auto method = req.method();
@@ -377,14 +378,15 @@ std::optional<Response> SockjsService::session_request(const Request& req,
   for (const auto& field : head) {
     text += fmt::format("{}: {}\r\n", field.name_string(), field.value());
   }
-  auto receiver = std::make_shared<HttpReceiver>(std::move(stream), std::move(buffer), context_, t,
-                                                 std::move(callback), std::move(text),
-                                                 req.version() >= 11, keep_alive);
+  auto receiver = std::make_shared<HttpReceiver<Stream>>(
+      std::move(stream), std::move(buffer), context_, t, std::move(callback), std::move(text),
+      req.version() >= 11, keep_alive);
   receiver->start(std::move(session));
   return std::nullopt;
 }
 
-std::optional<Response> SockjsService::upgrade(Request& req, beast::tcp_stream& stream) {
+template <typename Stream>
+std::optional<Response> SockjsService::upgrade(Request& req, Stream& stream) {
   auto route = sockjs::parse_route(path_of(req.target()).substr(config_.prefix.size()));
   const bool raw = route && route->kind == sockjs::Route::Kind::raw_websocket;
   const bool framed = route && route->kind == sockjs::Route::Kind::session &&
@@ -399,9 +401,16 @@ std::optional<Response> SockjsService::upgrade(Request& req, beast::tcp_stream& 
   }
   // A WebSocket session cannot be reattached by id: it is not entered in the table.
   auto session = std::make_shared<SockjsSession>(context_, *this, std::string(), executor_);
-  std::make_shared<SockjsWsReceiver>(std::move(stream), context_, raw)
+  std::make_shared<SockjsWsReceiver<Stream>>(std::move(stream), context_, raw)
       ->run(std::move(req), std::move(session));
   return std::nullopt;
 }
+
+template std::optional<Response> SockjsService::handle(const Request&, PlainStream&,
+                                                       beast::flat_buffer&);
+template std::optional<Response> SockjsService::handle(const Request&, TlsStream&,
+                                                       beast::flat_buffer&);
+template std::optional<Response> SockjsService::upgrade(Request&, PlainStream&);
+template std::optional<Response> SockjsService::upgrade(Request&, TlsStream&);
 
 }  // namespace parley::net

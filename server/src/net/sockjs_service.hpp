@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "net/context.hpp"
+#include "net/tls.hpp"
 #include "sockjs/registry.hpp"
 
 namespace parley::net {
@@ -36,23 +37,26 @@ class SockjsService {
 
   // A request that is not a WebSocket upgrade. Returns the response to send, or nullopt when
   // a receiving transport took over the connection (`stream` and `buffer` are moved from).
+  // Stream: PlainStream or TlsStream.
+  template <typename Stream>
   std::optional<http::response<http::string_body>> handle(
-      const http::request<http::string_body>& request, beast::tcp_stream& stream,
-      beast::flat_buffer& buffer);
+      const http::request<http::string_body>& request, Stream& stream, beast::flat_buffer& buffer);
 
   // An upgrade to <prefix>/<server>/<session>/websocket. Returns the response to send when it
   // is refused, or nullopt when the WebSocket took the connection.
+  template <typename Stream>
   std::optional<http::response<http::string_body>> upgrade(
-      http::request<http::string_body>& request, beast::tcp_stream& stream);
+      http::request<http::string_body>& request, Stream& stream);
 
   // A session ended (called from its strand).
   void remove(const std::string& id, const SockjsSession* session);
   std::size_t size() const;
 
  private:
+  template <typename Stream>
   std::optional<http::response<http::string_body>> session_request(
-      const http::request<http::string_body>& request, const sockjs::Route& route,
-      beast::tcp_stream& stream, beast::flat_buffer& buffer);
+      const http::request<http::string_body>& request, const sockjs::Route& route, Stream& stream,
+      beast::flat_buffer& buffer);
 
   Context& context_;
   boost::asio::any_io_executor executor_;

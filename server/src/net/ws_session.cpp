@@ -18,8 +18,9 @@ constexpr std::size_t kMaxBatchFrames = 64;
 constexpr std::size_t kMaxBatchBytes = 256 * 1024;
 }  // namespace
 
-WsSession::WsSession(beast::tcp_stream stream, Context& context, stomp::Version max_version,
-                     std::string subprotocol)
+template <typename Stream>
+WsSession<Stream>::WsSession(Stream stream, Context& context, stomp::Version max_version,
+                             std::string subprotocol)
     : ws_(std::move(stream)),
       context_(context),
       subprotocol_(std::move(subprotocol)),
@@ -27,12 +28,14 @@ WsSession::WsSession(beast::tcp_stream stream, Context& context, stomp::Version 
                context.metrics, max_version),
       timer_(ws_.get_executor()) {}
 
-WsSession::~WsSession() {
+template <typename Stream>
+WsSession<Stream>::~WsSession() {
   context_.untrack(track_key_);
   context_.metrics.connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void WsSession::run(http::request<http::string_body> request) {
+template <typename Stream>
+void WsSession<Stream>::run(http::request<http::string_body> request) {
   beast::get_lowest_layer(ws_).expires_never();
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = context_.net.handshake_timeout;
@@ -46,16 +49,18 @@ void WsSession::run(http::request<http::string_body> request) {
       }));
   // The STOMP parser bounds each frame; this only bounds one WebSocket message.
   ws_.read_message_max(context_.stomp.parser.max_frame_bytes * 16 + kReadChunk);
-  ws_.async_accept(request, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
+  ws_.async_accept(request,
+                   beast::bind_front_handler(&WsSession::on_accept, this->shared_from_this()));
 }
 
-void WsSession::on_accept(beast::error_code ec) {
+template <typename Stream>
+void WsSession<Stream>::on_accept(beast::error_code ec) {
   if (ec) {
     spdlog::debug("websocket handshake failed: {}", ec.message());
     return;
   }
-  track_key_ = context_.track(weak_from_this());
-  context_.broker.connect(session_.id(), shared_from_this());
+  track_key_ = context_.track(this->weak_from_this());
+  context_.broker.connect(session_.id(), this->shared_from_this());
   session_.start(stomp::Clock::now());
   if (context_.stopping) {
     session_.shutdown();
@@ -65,12 +70,14 @@ void WsSession::on_accept(beast::error_code ec) {
   do_read();
 }
 
-void WsSession::do_read() {
+template <typename Stream>
+void WsSession<Stream>::do_read() {
   ws_.async_read_some(buffer_, kReadChunk,
-                      beast::bind_front_handler(&WsSession::on_read, shared_from_this()));
+                      beast::bind_front_handler(&WsSession::on_read, this->shared_from_this()));
 }
 
-void WsSession::on_read(beast::error_code ec, std::size_t) {
+template <typename Stream>
+void WsSession<Stream>::on_read(beast::error_code ec, std::size_t) {
   if (ec) {
     if (ec != websocket::error::closed && ec != boost::asio::error::operation_aborted) {
       spdlog::debug("session {}: read ended: {}", session_.id(), ec.message());
@@ -91,15 +98,17 @@ void WsSession::on_read(beast::error_code ec, std::size_t) {
   do_read();
 }
 
-void WsSession::deliver(const std::string& subscription, const std::string& ack_id,
-                        bool redelivered, const broker::MessagePtr& message) {
+template <typename Stream>
+void WsSession<Stream>::deliver(const std::string& subscription, const std::string& ack_id,
+                                bool redelivered, const broker::MessagePtr& message) {
   boost::asio::post(ws_.get_executor(),
-                    [self = shared_from_this(), subscription, ack_id, redelivered, message] {
+                    [self = this->shared_from_this(), subscription, ack_id, redelivered, message] {
                       self->session_.on_delivery(subscription, ack_id, redelivered, message);
                     });
 }
 
-void WsSession::write(stomp::Outbound frame) {
+template <typename Stream>
+void WsSession<Stream>::write(stomp::Outbound frame) {
   if (finished_ || closing_) return;
   if (queued_bytes_ + frame.size() > context_.net.max_outbound_bytes) {
     context_.slow_consumer(fmt::format("session {}", session_.id()), queued_bytes_ + frame.size(),
@@ -112,7 +121,8 @@ void WsSession::write(stomp::Outbound frame) {
   if (!writing_) do_write();
 }
 
-void WsSession::do_write() {
+template <typename Stream>
+void WsSession<Stream>::do_write() {
   if (queue_.empty()) {
     writing_ = false;
     if (closing_) do_close();
@@ -135,10 +145,12 @@ void WsSession::do_write() {
     ++batch_;
   }
   ws_.text(text);
-  ws_.async_write(gather_, beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
+  ws_.async_write(gather_,
+                  beast::bind_front_handler(&WsSession::on_write, this->shared_from_this()));
 }
 
-void WsSession::on_write(beast::error_code ec, std::size_t) {
+template <typename Stream>
+void WsSession<Stream>::on_write(beast::error_code ec, std::size_t) {
   if (ec) {
     spdlog::debug("session {}: write failed: {}", session_.id(), ec.message());
     queue_.clear();
@@ -154,34 +166,42 @@ void WsSession::on_write(beast::error_code ec, std::size_t) {
   do_write();
 }
 
-void WsSession::close() {
+template <typename Stream>
+void WsSession<Stream>::close() {
   if (closing_ || finished_) return;
   closing_ = true;
   if (!writing_) do_close();
 }
 
-void WsSession::do_close() {
+template <typename Stream>
+void WsSession<Stream>::do_close() {
   if (finished_) return;
   finish();
-  ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code) {});
+  ws_.async_close(websocket::close_code::normal,
+                  [self = this->shared_from_this()](beast::error_code) {});
 }
 
-void WsSession::shutdown() {
-  boost::asio::post(ws_.get_executor(), [self = shared_from_this()] { self->session_.shutdown(); });
+template <typename Stream>
+void WsSession<Stream>::shutdown() {
+  boost::asio::post(ws_.get_executor(),
+                    [self = this->shared_from_this()] { self->session_.shutdown(); });
 }
 
-void WsSession::arm_timer() {
+template <typename Stream>
+void WsSession<Stream>::arm_timer() {
   if (finished_) return;
   timer_.expires_at(session_.on_timer(stomp::Clock::now()));
-  timer_.async_wait(beast::bind_front_handler(&WsSession::on_timer, shared_from_this()));
+  timer_.async_wait(beast::bind_front_handler(&WsSession::on_timer, this->shared_from_this()));
 }
 
-void WsSession::on_timer(beast::error_code ec) {
+template <typename Stream>
+void WsSession<Stream>::on_timer(beast::error_code ec) {
   if (ec == boost::asio::error::operation_aborted || finished_) return;
   arm_timer();
 }
 
-void WsSession::drop(std::string_view reason) {
+template <typename Stream>
+void WsSession<Stream>::drop(std::string_view reason) {
   spdlog::debug("session {}: dropping connection: {}", session_.id(), reason);
   queue_.clear();
   queued_bytes_ = 0;
@@ -190,11 +210,15 @@ void WsSession::drop(std::string_view reason) {
   beast::get_lowest_layer(ws_).socket().close(ignored);
 }
 
-void WsSession::finish() {
+template <typename Stream>
+void WsSession<Stream>::finish() {
   if (finished_) return;
   finished_ = true;
   timer_.cancel();
   session_.on_closed();  // broker.disconnect: rooms emit `leave`
 }
+
+template class WsSession<PlainStream>;
+template class WsSession<TlsStream>;
 
 }  // namespace parley::net

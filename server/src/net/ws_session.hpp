@@ -1,4 +1,4 @@
-// A STOMP session over a raw WebSocket (/ws, /stomp/websocket).
+// A STOMP session over a raw WebSocket (/ws, /stomp/websocket), plain or TLS.
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
@@ -11,6 +11,7 @@
 
 #include "broker/broker.hpp"
 #include "net/context.hpp"
+#include "net/tls.hpp"
 #include "stomp/session.hpp"
 
 namespace parley::net {
@@ -19,13 +20,13 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
 
-class WsSession final : public std::enable_shared_from_this<WsSession>,
+template <typename Stream>
+class WsSession final : public std::enable_shared_from_this<WsSession<Stream>>,
                         public broker::Subscriber,
                         public stomp::Output,
                         public Closable {
  public:
-  WsSession(beast::tcp_stream stream, Context& context, stomp::Version max_version,
-            std::string subprotocol);
+  WsSession(Stream stream, Context& context, stomp::Version max_version, std::string subprotocol);
   ~WsSession() override;
 
   void run(http::request<http::string_body> request);
@@ -51,7 +52,7 @@ class WsSession final : public std::enable_shared_from_this<WsSession>,
   void drop(std::string_view reason);
   void finish();
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<Stream> ws_;
   Context& context_;
   std::string subprotocol_;
   stomp::Session session_;
