@@ -12,27 +12,10 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
-import { chromium } from 'playwright-core';
-
 import { sleep, startServer, uniqueRoom } from '../integration/helpers.mjs';
+import { CHROMIUM_BIN, launchBrowser } from './parley-page.mjs';
 import { startStaticServer } from './static-server.mjs';
 
-const CHROMIUM_BIN = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  // this machine's network is closed: no background connections to Google
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // a test-pattern camera and a beeping microphone, granted without a prompt
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-];
 const TEST_TIMEOUT_MS = 45_000;
 
 let browser;
@@ -43,12 +26,7 @@ before(async () => {
     throw new Error(`no Chromium at ${CHROMIUM_BIN}: apt-get install chromium (or set CHROMIUM_BIN)`);
   }
   pageServer = await startStaticServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM_BIN,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    timeout: 20_000,
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
