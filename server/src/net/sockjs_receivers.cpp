@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 
 #include "net/http_session.hpp"
+#include "net/websocket_options.hpp"
 #include "sockjs/framing.hpp"
 
 namespace parley::net {
@@ -213,17 +214,8 @@ template <typename Stream>
 void SockjsWsReceiver<Stream>::run(http::request<http::string_body> request,
                                    std::shared_ptr<SockjsSession> session) {
   session_ = std::move(session);
-  beast::get_lowest_layer(ws_).expires_never();
-  websocket::stream_base::timeout timeouts{};
-  timeouts.handshake_timeout = context_.net.handshake_timeout;
-  timeouts.idle_timeout = context_.net.ws_idle_timeout;
-  timeouts.keep_alive_pings = true;
-  ws_.set_option(timeouts);
-  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
-    res.set(http::field::server, "parley/" PARLEY_VERSION);
-  }));
   // A SockJS message carries STOMP frames, JSON-quoted: allow for the quoting.
-  ws_.read_message_max(context_.stomp.parser.max_frame_bytes * 6 + 1024);
+  prepare_websocket(ws_, context_.net, {}, context_.stomp.parser.max_frame_bytes * 6 + 1024);
   ws_.async_accept(
       request, beast::bind_front_handler(&SockjsWsReceiver::on_accept, this->shared_from_this()));
 }

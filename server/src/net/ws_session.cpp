@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 
 #include "net/utf8.hpp"
+#include "net/websocket_options.hpp"
 
 namespace parley::net {
 
@@ -36,19 +37,9 @@ WsSession<Stream>::~WsSession() {
 
 template <typename Stream>
 void WsSession<Stream>::run(http::request<http::string_body> request) {
-  beast::get_lowest_layer(ws_).expires_never();
-  websocket::stream_base::timeout timeouts{};
-  timeouts.handshake_timeout = context_.net.handshake_timeout;
-  timeouts.idle_timeout = context_.net.ws_idle_timeout;
-  timeouts.keep_alive_pings = true;
-  ws_.set_option(timeouts);
-  ws_.set_option(
-      websocket::stream_base::decorator([sub = subprotocol_](websocket::response_type& res) {
-        res.set(http::field::server, "parley/" PARLEY_VERSION);
-        if (!sub.empty()) res.set(http::field::sec_websocket_protocol, sub);
-      }));
   // The STOMP parser bounds each frame; this only bounds one WebSocket message.
-  ws_.read_message_max(context_.stomp.parser.max_frame_bytes * 16 + kReadChunk);
+  prepare_websocket(ws_, context_.net, subprotocol_,
+                    context_.stomp.parser.max_frame_bytes * 16 + kReadChunk);
   ws_.async_accept(request,
                    beast::bind_front_handler(&WsSession::on_accept, this->shared_from_this()));
 }
