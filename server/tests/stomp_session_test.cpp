@@ -15,6 +15,10 @@ struct FakeBroker final : broker::Broker {
   std::vector<std::string> calls;
   broker::Status next_status;
   void connect(broker::SessionId, std::shared_ptr<broker::Subscriber>) override {}
+  void authorize(broker::SessionId, rooms::Access a) override {
+    calls.push_back("authorize " + a.identity + " " + a.room +
+                    (a.moderator ? " moderator" : " member"));
+  }
   broker::Status subscribe(broker::SessionId, const broker::SubscribeRequest& r) override {
     calls.push_back("subscribe " + r.id + " " + r.destination +
                     (r.ack != broker::AckMode::automatic ? " client" : ""));
@@ -356,6 +360,107 @@ TEST_F(SessionTest, ClosedSessionLeavesBrokerOnce) {
   session->on_closed();
   EXPECT_EQ(std::count(broker.calls.begin(), broker.calls.end(), "disconnect"), 1);
   EXPECT_EQ(metrics.sessions.load(), 0);
+}
+
+// ---- Room tokens at CONNECT (docs/PROTOCOL.md "Access control and moderation") ----
+
+class AuthSessionTest : public SessionTest {
+ protected:
+  static constexpr std::string_view kSecret = "0123456789abcdef0123456789abcdef";
+
+  void SetUp() override {
+    config.verifier =
+        std::make_shared<const auth::Verifier>(auth::Verifier::hs256(std::string(kSecret)));
+  }
+  static long long unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+  static std::string token(std::string_view role, long long exp_offset = 3600,
+                           std::string_view secret = kSecret) {
+    return auth::sign_hs256(secret, R"({"sub":"ann","room":"r1","role":")" + std::string(role) +
+                                        R"(","exp":)" + std::to_string(unix_now() + exp_offset) +
+                                        "}");
+  }
+  void expect_refused(std::string_view message) {
+    const Frame f = last();
+    EXPECT_EQ(f.command, Command::error);
+    EXPECT_EQ(f.header_or("message", ""), message);
+    EXPECT_TRUE(output.closed);
+    EXPECT_FALSE(session->connected());
+    for (const std::string& call : broker.calls) {
+      EXPECT_FALSE(call.starts_with("authorize")) << "no grant may reach the broker";
+    }
+  }
+};
+
+TEST_F(AuthSessionTest, ValidTokenConnectsWithIdentityAndRole) {
+  start();
+  connect("accept-version:1.2\nlogin:parley\npasscode:" + token("moderator") + "\n");
+  const Frame f = last();
+  EXPECT_EQ(f.command, Command::connected);
+  EXPECT_EQ(f.header_or("user-name", ""), "ann");
+  EXPECT_EQ(f.header_or("x-parley-role", ""), "moderator");
+  ASSERT_EQ(broker.calls.size(), 1u);
+  EXPECT_EQ(broker.calls[0], "authorize ann r1 moderator");
+}
+
+TEST_F(AuthSessionTest, MissingTokenIsRefused) {
+  start();
+  connect("accept-version:1.2\n");
+  expect_refused("authentication required: send a room token in the CONNECT passcode header");
+}
+
+TEST_F(AuthSessionTest, ExpiredTokenIsRefused) {
+  start();
+  connect("accept-version:1.2\npasscode:" + token("member", -3600) + "\n");
+  expect_refused("invalid token: token expired");
+}
+
+TEST_F(AuthSessionTest, WrongSignatureIsRefused) {
+  start();
+  connect("accept-version:1.2\npasscode:" +
+          token("member", 3600, "another-secret-of-at-least-32-bytes!") + "\n");
+  expect_refused("invalid token: bad signature");
+}
+
+TEST_F(AuthSessionTest, GarbageTokenIsRefused) {
+  start();
+  connect("accept-version:1.2\npasscode:not-a-jwt\n");
+  expect_refused("invalid token: malformed token: expected 3 segments");
+}
+
+TEST_F(SessionTest, WithoutVerifierPasscodeIsIgnored) {
+  start();
+  connect("accept-version:1.2\nlogin:guest\npasscode:whatever\n");
+  EXPECT_EQ(last().command, Command::connected);
+  EXPECT_FALSE(last().has("x-parley-role"));
+}
+
+TEST_F(SessionTest, SubscribePassesTheRoomPassword) {
+  struct Recording final : broker::Broker {
+    std::string password;
+    void connect(broker::SessionId, std::shared_ptr<broker::Subscriber>) override {}
+    void authorize(broker::SessionId, rooms::Access) override {}
+    broker::Status subscribe(broker::SessionId, const broker::SubscribeRequest& r) override {
+      password = r.password;
+      return {};
+    }
+    broker::Status unsubscribe(broker::SessionId, std::string_view) override { return {}; }
+    broker::Status send(broker::SessionId, const Frame&) override { return {}; }
+    broker::Status ack(broker::SessionId, std::string_view) override { return {}; }
+    broker::Status nack(broker::SessionId, std::string_view) override { return {}; }
+    void disconnect(broker::SessionId) override {}
+  } recording;
+  Session s(9, recording, config, output, metrics);
+  s.start(now);
+  s.on_data(std::string("CONNECT\naccept-version:1.2\n\n") + '\0', now);
+  s.on_data(std::string("SUBSCRIBE\nid:1\ndestination:/exchange/chat.exchange/room.r\n"
+                        "x-room-password:pw\n\n") +
+                '\0',
+            now);
+  EXPECT_EQ(recording.password, "pw");
 }
 
 }  // namespace

@@ -1,8 +1,11 @@
 #include "app/config.hpp"
 
+#include "app/access_config.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <filesystem>
 #include <thread>
 
@@ -222,10 +225,35 @@ std::optional<int> parse(int argc, char** argv, Config& config) {
       ->envname("PARLEY_SOCKJS_CLIENT_JS")
       ->capture_default_str();
 
+  std::string jwt_secret;
+  std::string jwt_jwks;
+  std::string room_passwords;
+  app.add_option("--jwt-secret", jwt_secret,
+                 "Require a room token (JWT, HS256 with this secret, 32+ bytes) as the STOMP "
+                 "CONNECT passcode; claims sub (member id), room (key or '*'), role "
+                 "(member|moderator), exp. Prefer the environment variable: argv is public")
+      ->envname("PARLEY_JWT_SECRET");
+  app.add_option("--jwt-jwks", jwt_jwks,
+                 "Like --jwt-secret, with the keys from this JWK Set file (oct keys for HS256, "
+                 "RSA keys for RS256, chosen by kid)")
+      ->envname("PARLEY_JWT_JWKS");
+  app.add_option("--room-passwords", room_passwords,
+                 "JSON file {\"<room key>\": \"<password>\"}: these rooms need the password in "
+                 "the SUBSCRIBE header x-room-password (a room token skips it)")
+      ->envname("PARLEY_ROOM_PASSWORDS");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  }
+  try {
+    config.stomp.verifier = load_verifier(jwt_secret, jwt_jwks);
+    if (!room_passwords.empty())
+      config.broker.rooms.passwords = load_room_passwords(room_passwords);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "parley: %s\n", e.what());
+    return 2;
   }
   config.stomp.heartbeat_send = std::chrono::milliseconds{hb_send};
   config.stomp.heartbeat_recv = std::chrono::milliseconds{hb_recv};

@@ -147,6 +147,9 @@ int run(const Config& config) {
   auto endpoint = listener->local_endpoint();
   spdlog::info("web root: {}", files.has_root() ? config.web_root : "(built-in page)");
   spdlog::info("{} I/O threads; embedded broker", config.threads);
+  spdlog::info("access: {}; {} room(s) with a password",
+               config.stomp.verifier ? "room token required at CONNECT" : "open (no room tokens)",
+               config.broker.rooms.passwords.size());
   if (tls)
     spdlog::info("TLS: certificate {}, key {} (SIGHUP reloads)", config.tls_cert, config.tls_key);
   if (redirect) {

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "broker/message.hpp"
+#include "rooms/access.hpp"
 #include "stomp/frame.hpp"
 
 namespace parley::broker {
@@ -38,6 +39,7 @@ struct SubscribeRequest {
   bool presence = false;     // x-presence: true (rooms only)
   bool history = false;      // x-history: true (rooms only)
   std::size_t prefetch = 0;  // max unacked deliveries for client acks (0 = broker default)
+  std::string password;      // x-room-password (rooms only)
 };
 
 // Empty on success; otherwise the rule that was broken, ready for an ERROR "message" header.
@@ -54,6 +56,8 @@ class Broker {
 
   // A session starts: the broker keeps `subscriber` until disconnect(id).
   virtual void connect(SessionId id, std::shared_ptr<Subscriber> subscriber) = 0;
+  // The session proved a room token at CONNECT: rooms hold it to that grant.
+  virtual void authorize(SessionId id, rooms::Access access) = 0;
   virtual Status subscribe(SessionId id, const SubscribeRequest& request) = 0;
   virtual Status unsubscribe(SessionId id, std::string_view subscription) = 0;
   // SEND: destination, user headers (content-type included) and body from the frame.

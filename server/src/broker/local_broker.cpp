@@ -274,7 +274,7 @@ struct LocalBroker::State {
       case Destination::Kind::room_exchange: {
         rooms::Outcome outcome =
             registry.subscribe(session_id, destination.name, request.id, request.presence,
-                               request.history, rooms::Clock::now());
+                               request.history, rooms::Clock::now(), request.password);
         if (!outcome.ok()) return Status::failure(std::move(outcome.error));
         add_subscription(session, session_id, request, Kind::room, destination.name);
         deliver_posts(outcome.posts, destination.name);
@@ -425,7 +425,21 @@ struct LocalBroker::State {
     rooms::Outcome outcome = registry.send(session_id, key, frame.body, rooms::Clock::now());
     if (!outcome.ok()) return Status::failure(std::move(outcome.error));
     deliver_posts(outcome.posts, key);
+    drop_room_subscriptions(outcome.dropped);
     return Status::success();
+  }
+
+  // The registry ended these (a kick): the session no longer hears the room.
+  void drop_room_subscriptions(const std::vector<rooms::Recipient>& dropped) {
+    for (const rooms::Recipient& recipient : dropped) {
+      Session* session = find_session(recipient.session);
+      if (session == nullptr) continue;
+      auto it = session->subscriptions.find(recipient.subscription);
+      if (it == session->subscriptions.end()) continue;
+      std::unique_ptr<Subscription> sub = std::move(it->second);
+      session->subscriptions.erase(it);
+      detach({sub.get()});
+    }
   }
 
   Status send(SessionId session_id, const stomp::Frame& frame) {
@@ -491,6 +505,11 @@ void LocalBroker::connect(SessionId id, std::shared_ptr<Subscriber> subscriber) 
   // A reused id is a new session: the old one's subscriptions must not leak into it.
   state_->disconnect(id);
   state_->sessions[id].subscriber = std::move(subscriber);
+}
+
+void LocalBroker::authorize(SessionId id, rooms::Access access) {
+  std::lock_guard lock(mutex_);
+  state_->registry.authorize(id, std::move(access));
 }
 
 Status LocalBroker::subscribe(SessionId id, const SubscribeRequest& request) {

@@ -31,6 +31,7 @@ class LocalBroker final : public Broker {
   ~LocalBroker() override;
 
   void connect(SessionId id, std::shared_ptr<Subscriber> subscriber) override;
+  void authorize(SessionId id, rooms::Access access) override;
   Status subscribe(SessionId id, const SubscribeRequest& request) override;
   Status unsubscribe(SessionId id, std::string_view subscription) override;
   Status send(SessionId id, const stomp::Frame& frame) override;

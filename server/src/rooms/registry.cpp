@@ -55,9 +55,11 @@ struct Room {
   std::unordered_map<SessionId, std::vector<std::string>> subscribers;  // -> subscription ids
   std::unordered_map<SessionId, Member> members;
   StringMap<SessionId> member_by_id;
-  std::deque<Chat> history;  // oldest first
+  std::deque<Chat> history;             // oldest first
+  StringMap<Clock::time_point> banned;  // kicked member id -> when it may join again
 
   bool idle() const { return subscribers.empty() && members.empty(); }
+  bool unused() const { return idle() && history.empty() && banned.empty(); }
 };
 
 // Everything a room-message handler needs about the frame being sent.
@@ -170,6 +172,19 @@ Body peers_body(const Room& room, SessionId self) {
   return serialized(o);
 }
 
+// Compares every byte whatever the first difference, so response time does not reveal how much
+// of a guessed password was right.
+bool same_secret(std::string_view a, std::string_view b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  const std::size_t n = std::max(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto x = static_cast<unsigned char>(i < a.size() ? a[i] : 0);
+    const auto y = static_cast<unsigned char>(i < b.size() ? b[i] : 0);
+    diff = static_cast<unsigned char>(diff | (x ^ y));
+  }
+  return diff == 0;
+}
+
 bool expired(const Chat& chat, Clock::time_point now, std::chrono::seconds ttl) {
   return now - chat.at > ttl;
 }
@@ -242,6 +257,7 @@ struct Registry::State {
   // Per session: subscription id -> room key. STOMP subscription ids are per connection, so
   // UNSUBSCRIBE names one without a room.
   std::unordered_map<SessionId, StringMap<std::string>> subscriptions;
+  std::unordered_map<SessionId, Access> access;  // sessions that proved a room token
   std::size_t members = 0;
   std::uint64_t next_seq = 0;
 
@@ -269,7 +285,12 @@ struct Registry::State {
   // Idle rooms with history linger so a returning member can still ask for it; sweep() drops
   // them once it expires.
   void drop_if_unused(StringMap<Room>::iterator it) {
-    if (it->second.idle() && it->second.history.empty()) rooms.erase(it);
+    if (it->second.unused()) rooms.erase(it);
+  }
+
+  const Access* access_of(SessionId session) const {
+    auto it = access.find(session);
+    return it == access.end() ? nullptr : &it->second;
   }
 
   void remember(Room& room, Body body, Clock::time_point now) {
@@ -299,6 +320,17 @@ struct Registry::State {
       resume = view(token->get_string());
     }
     const std::string_view id = view(*from);
+    if (const Access* granted = access_of(f.session); granted && granted->identity != id) {
+      return fail("identity mismatch: the token is for " + quoted(granted->identity));
+    }
+    if (auto ban = room.banned.find(id); ban != room.banned.end()) {
+      if (f.now < ban->second) {
+        const auto left = std::chrono::ceil<std::chrono::seconds>(ban->second - f.now);
+        return fail("removed from room " + quoted(f.key) + " by a moderator: " + quoted(id) +
+                    " may join again in " + std::to_string(left.count()) + " s");
+      }
+      room.banned.erase(ban);
+    }
     Outcome out;
     if (auto self = room.members.find(f.session); self != room.members.end()) {
       if (self->second.id != id) {
@@ -366,6 +398,11 @@ struct Registry::State {
       return "invalid message: 'nickname' must be a string of at most 128 bytes";
     }
     const json::string* from = string_field(f.fields, "from");
+    const Access* granted = access_of(f.session);
+    if (from && granted && view(*from) != granted->identity) {
+      return "spoofed from: the token is for " + quoted(granted->identity) + ", frame says " +
+             quoted(view(*from));
+    }
     if (from && room.member_by_id.contains(view(*from))) {
       return "spoofed from: " + quoted(view(*from)) + " is another session's id in room " +
              std::string(f.key);
@@ -438,12 +475,61 @@ struct Registry::State {
     return out;
   }
 
+  // Parley extension, moderators only: {"type":"kick","from","target"} removes a member (the
+  // kick goes to everyone, then its `leave`; its subscriptions end and its id is banned for
+  // kick_ban); {"type":"mute","from","target","kind":"audio"|"video"} asks the member to turn
+  // that off (media is peer-to-peer: the server relays, clients obey).
+  Outcome moderate(Room& room, const Frame& f) {
+    const std::string type(f.type);
+    auto self = room.members.find(f.session);
+    if (self == room.members.end()) return fail("join the room before sending " + type);
+    if (std::string error = check_from(self->second, f.fields, true); !error.empty()) {
+      return fail(error);
+    }
+    const Access* granted = access_of(f.session);
+    if (granted == nullptr || !granted->moderator || !granted->allows(f.key)) {
+      return fail(type + " requires the moderator role (a room token with role 'moderator')");
+    }
+    const json::string* target = string_field(f.fields, "target");
+    if (!target) return fail("invalid " + type + ": 'target' must be a string");
+    if (f.type == "mute") {
+      const json::string* kind = string_field(f.fields, "kind");
+      if (!kind || (*kind != "audio" && *kind != "video")) {
+        return fail("invalid mute: 'kind' must be 'audio' or 'video'");
+      }
+    }
+    if (view(*target) == self->second.id) return fail("cannot " + type + " yourself");
+    // Like a signal to someone who just left: nothing to do.
+    auto victim = room.member_by_id.find(view(*target));
+    if (victim == room.member_by_id.end()) return {};
+    Outcome out;
+    post(out, share(f.raw), everyone(room));
+    if (f.type == "kick") evict(room, victim->second, f.now, out);
+    return out;
+  }
+
+  void evict(Room& room, SessionId session, Clock::time_point now, Outcome& out) {
+    const Member gone = unbind(room, session);
+    post(out, leave_body(gone), everyone_but(room, session));
+    room.banned[gone.id] = now + limits.kick_ban;
+    auto subs = room.subscribers.find(session);
+    if (subs == room.subscribers.end()) return;
+    auto mine = subscriptions.find(session);
+    for (const std::string& sub : subs->second) {
+      out.dropped.push_back(Recipient{session, sub});
+      if (mine != subscriptions.end()) mine->second.erase(sub);
+    }
+    if (mine != subscriptions.end() && mine->second.empty()) subscriptions.erase(mine);
+    room.subscribers.erase(subs);
+  }
+
   Outcome dispatch(Room& room, const Frame& f) {
     if (f.type == "join") return join(room, f);
     if (f.type == "message") return chat(room, f);
     if (f.type == "offer" || f.type == "answer" || f.type == "ice") return signal(room, f);
     if (f.type == "leave") return explicit_leave(room, f);
     if (f.type == "media") return media(room, f);
+    if (f.type == "kick" || f.type == "mute") return moderate(room, f);
     return fail("unknown room message type " + quoted(f.type));
   }
 };
@@ -463,9 +549,22 @@ bool Registry::valid_key(std::string_view key) {
 }
 
 Outcome Registry::subscribe(SessionId session, std::string_view key, std::string_view subscription,
-                            bool presence, bool history, Clock::time_point now) {
+                            bool presence, bool history, Clock::time_point now,
+                            std::string_view password) {
   State& s = *state_;
   if (!valid_key(key)) return fail(kInvalidKey);
+  // A token names its rooms, so it needs no room password; anonymous sessions do.
+  if (const Access* granted = s.access_of(session)) {
+    if (!granted->allows(key)) return fail("token does not grant room " + quoted(key));
+  } else if (auto needed = s.limits.passwords.find(key); needed != s.limits.passwords.end()) {
+    if (password.empty()) {
+      return fail("room " + quoted(key) +
+                  " requires a password: send it in the SUBSCRIBE header x-room-password");
+    }
+    if (!same_secret(password, needed->second)) {
+      return fail("wrong password for room " + quoted(key));
+    }
+  }
   if (auto mine = s.subscriptions.find(session);
       mine != s.subscriptions.end() && mine->second.contains(subscription)) {
     return fail("duplicate subscription id " + quoted(subscription) + " on this session");
@@ -538,8 +637,13 @@ Outcome Registry::send(SessionId session, std::string_view key, std::string_view
   return s.dispatch(room_it->second, Frame{session, key, view(*type), fields, body, now});
 }
 
+void Registry::authorize(SessionId session, Access access) {
+  state_->access.insert_or_assign(session, std::move(access));
+}
+
 Outcome Registry::disconnect(SessionId session) {
   State& s = *state_;
+  s.access.erase(session);
   auto mine = s.subscriptions.find(session);
   if (mine == s.subscriptions.end()) return {};
   std::vector<std::string> keys;
@@ -564,7 +668,8 @@ void Registry::sweep(Clock::time_point now) {
   State& s = *state_;
   for (auto it = s.rooms.begin(); it != s.rooms.end();) {
     prune(it->second.history, now, s.limits.history_ttl);
-    if (it->second.idle() && it->second.history.empty()) {
+    std::erase_if(it->second.banned, [now](const auto& ban) { return ban.second <= now; });
+    if (it->second.unused()) {
       it = s.rooms.erase(it);
     } else {
       ++it;

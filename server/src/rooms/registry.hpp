@@ -8,10 +8,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "rooms/access.hpp"
 
 namespace parley::rooms {
 
@@ -23,6 +27,11 @@ struct Limits {
   std::size_t max_rooms = 10000;  // live rooms on this node
   std::size_t history_size = 50;  // chat messages kept per room
   std::chrono::seconds history_ttl{3600};
+  // A kicked member's id may not join the room again for this long.
+  std::chrono::seconds kick_ban{600};
+  // Rooms that need a password (SUBSCRIBE header x-room-password) from anonymous sessions and
+  // from tokens that do not grant the room by name or wildcard.
+  std::map<std::string, std::string, std::less<>> passwords{};
 };
 
 struct Recipient {
@@ -38,6 +47,9 @@ struct Post {
 
 struct Outcome {
   std::vector<Post> posts;
+  // Room subscriptions the registry ended on its own (a kicked member's): the caller forgets
+  // them too. Delivered after `posts`, so the kicked member still gets the kick.
+  std::vector<Recipient> dropped;
   std::string error;  // empty on success; otherwise names the broken rule (and the limit)
   bool ok() const { return error.empty(); }
 };
@@ -55,15 +67,23 @@ class Registry {
   // SUBSCRIBE /exchange/chat.exchange/room.<key>. With `presence`, the subscriber first gets
   // {"type":"peers","peers":[{"from","nickname"}...]}; with `history`,
   // {"type":"history","messages":[...]} (last history_size chat messages within history_ttl).
+  // A room with a password needs it in `password` unless the session's Access grants the room.
   Outcome subscribe(SessionId session, std::string_view key, std::string_view subscription,
-                    bool presence, bool history, Clock::time_point now);
+                    bool presence, bool history, Clock::time_point now,
+                    std::string_view password = {});
+
+  // The session proved `access` (a verified room token). Call before its first subscribe;
+  // from then on it may only enter rooms the access allows, must join as its identity, and
+  // may send `kick` and `mute` when it is a moderator. Forgotten at disconnect().
+  void authorize(SessionId session, Access access);
 
   // UNSUBSCRIBE. When it was the session's last subscription to a room it is a member of,
   // the member leaves: {"type":"leave","from":ID,"streamId":S} to every other subscriber.
   // Unknown subscription ids are not an error here (outcome ok, no posts).
   Outcome unsubscribe(SessionId session, std::string_view subscription);
 
-  // SEND /chat/room.<key> with a JSON body: join / message / offer / answer / ice / leave.
+  // SEND /chat/room.<key> with a JSON body: join / message / offer / answer / ice / leave,
+  // and the Parley extensions media / kick / mute.
   Outcome send(SessionId session, std::string_view key, std::string_view body,
                Clock::time_point now);
 

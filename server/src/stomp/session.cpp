@@ -196,6 +196,7 @@ void Session::handle_connect(const Frame& frame, Clock::time_point now) {
   recv_interval_ = negotiated(config_.heartbeat_recv, cx);
 
   Frame connected{Command::connected, {}, {}};
+  if (config_.verifier && !authenticate(frame, connected)) return;
   connected.add("version", std::string(to_string(version_)));
   // The negotiated intervals, as RabbitMQ reports them: a client applying the spec's max()
   // rule to these gets exactly the intervals the server will use.
@@ -209,6 +210,31 @@ void Session::handle_connect(const Frame& frame, Clock::time_point now) {
   send_frame(connected);
   spdlog::debug("session {}: connected, STOMP {}, heart-beat send {}ms recv {}ms", id_,
                 to_string(version_), send_interval_.count(), recv_interval_.count());
+}
+
+bool Session::authenticate(const Frame& frame, Frame& connected) {
+  const auto token = frame.header("passcode");
+  if (!token || token->empty()) {
+    fail("auth", "authentication required: send a room token in the CONNECT passcode header");
+    return false;
+  }
+  const auto now =
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  auth::Verifier::Result result = config_.verifier->verify(*token, now);
+  if (auto* reason = std::get_if<std::string>(&result)) {
+    // The reason names a rule of the token format, never a secret.
+    fail("auth", "invalid token: " + *reason);
+    return false;
+  }
+  auto& grant = std::get<auth::Grant>(result);
+  const bool moderator = grant.role == auth::Grant::Role::moderator;
+  spdlog::info("session {}: token for '{}' ({}, room '{}')", id_, grant.identity,
+               moderator ? "moderator" : "member", grant.room);
+  connected.add("user-name", grant.identity);
+  connected.add("x-parley-role", moderator ? "moderator" : "member");
+  broker_.authorize(id_,
+                    rooms::Access{std::move(grant.room), std::move(grant.identity), moderator});
+  return true;
 }
 
 bool Session::apply(const Frame& frame) {
@@ -300,6 +326,7 @@ void Session::handle_subscribe(const Frame& frame) {
   request.ack = *mode;
   request.presence = frame.header_or("x-presence", "") == "true";
   request.history = frame.header_or("x-history", "") == "true";
+  request.password = frame.header_or("x-room-password", "");
   if (auto prefetch = frame.header("prefetch-count")) {
     std::from_chars(prefetch->data(), prefetch->data() + prefetch->size(), request.prefetch);
   }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "app/metrics.hpp"
+#include "auth/jwt.hpp"
 #include "broker/broker.hpp"
 #include "stomp/frame.hpp"
 #include "stomp/parser.hpp"
@@ -51,6 +52,8 @@ struct SessionConfig {
   std::size_t max_transactions = 16;
   std::size_t max_transaction_frames = 1000;
   ParserLimits parser;
+  // When set, CONNECT must carry a room token (JWT) in its passcode header.
+  std::shared_ptr<const auth::Verifier> verifier;
 };
 
 class Session {
@@ -86,6 +89,8 @@ class Session {
 
   void handle(Frame& frame, Clock::time_point now);
   void handle_connect(const Frame& frame, Clock::time_point now);
+  // Verifies the CONNECT's token and hands its grant to the broker; false after fail().
+  bool authenticate(const Frame& frame, Frame& connected);
   // Frames that may run inside a transaction: SEND, ACK, NACK. Returns false on error.
   bool apply(const Frame& frame);
   bool handle_send(const Frame& frame);
