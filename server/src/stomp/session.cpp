@@ -488,7 +488,9 @@ void Session::send_receipt(const Frame& frame) {
 
 void Session::send_frame(const Frame& frame) {
   Outbound out;
-  append_encoded(out.head, frame, version_);
+  // Until CONNECTED the client cannot know the version, so it cannot unescape: an ERROR
+  // refusing the CONNECT (bad token, bad version) goes out unescaped, as STOMP 1.0 frames do.
+  append_encoded(out.head, frame, state_ == State::connected ? version_ : Version::v1_0);
   metrics_.frame_out(frame.command);
   metrics_.bytes_out.fetch_add(out.size(), std::memory_order_relaxed);
   output_.write(std::move(out));
