@@ -4,7 +4,7 @@ import { IDENTITY_GRACE_MS, Meeting, classifyServerError } from './meeting';
 import { FakeMediaStream, FakeMediaStreamTrack, asStream, asTrack, fakeCamera, peerConnectionFactory, FakePeerConnection } from './testing/fakes';
 import { settle as settleMicrotasks } from './testing/settle';
 import { ScriptedServer } from './testing/transports';
-import type { ChatMessage, ConnectionStatus, MeetingError, MeetingOptions, Participant } from './types';
+import type { ChatMessage, ConnectionStatus, MediaState, MeetingError, MeetingErrorKind, MeetingOptions, MemberRole, ModerationEvent, Participant } from './types';
 
 const settle = (rounds = 3) => settleMicrotasks(rounds);
 
@@ -32,12 +32,18 @@ function setup(extra: Partial<MeetingOptions> = {}) {
     chat: [] as ChatMessage[],
     history: [] as ChatMessage[][],
     errors: [] as MeetingError[],
+    roles: [] as MemberRole[],
+    moderation: [] as ModerationEvent[],
+    localMedia: [] as MediaState[],
   };
   meeting.on('status', (s) => seen.status.push(s));
   meeting.on('participants', (p) => (seen.participants = p));
   meeting.on('chat', (c) => seen.chat.push(c));
   meeting.on('history', (h) => seen.history.push(h));
   meeting.on('error', (e) => seen.errors.push(e));
+  meeting.on('role', (r) => seen.roles.push(r));
+  meeting.on('moderation', (m) => seen.moderation.push(m));
+  meeting.on('localMedia', (m) => seen.localMedia.push(m));
   return { server, pcs, cam, meeting, seen };
 }
 
@@ -519,6 +525,168 @@ describe('quality polling', () => {
     await vi.advanceTimersByTimeAsync(5000);
     expect(pc.getStatsCalls).toBe(6);
     void server;
+    await meeting.leave();
+  });
+});
+
+describe('access control: room tokens and passwords', () => {
+  const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJtZSJ9.c2ln';
+
+  it('without a token, CONNECT carries no login or passcode (an open server)', () => {
+    const { server, meeting } = setup();
+    meeting.join();
+    expect(server.current.connectHeaders).toEqual({});
+    void meeting.leave();
+  });
+
+  it('a room token is the passcode of every CONNECT, login "parley", reconnects included', async () => {
+    const { server, meeting } = await joined([], { token });
+    expect(server.current.connectHeaders).toEqual({ login: 'parley', passcode: token });
+    server.current.drop();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(server.transports).toHaveLength(2);
+    expect(server.current.connectHeaders).toEqual({ login: 'parley', passcode: token });
+    await meeting.leave();
+  });
+
+  it('a known room password goes on the SUBSCRIBE as x-room-password, and only then', async () => {
+    const withPassword = setup({ roomPassword: 'open sesame' });
+    withPassword.meeting.join();
+    withPassword.server.current.connect();
+    expect(withPassword.server.current.subscriptions[0]!.headers).toEqual({
+      'x-presence': 'true',
+      'x-history': 'true',
+      'x-room-password': 'open sesame',
+    });
+    const without = setup();
+    without.meeting.join();
+    without.server.current.connect();
+    expect(without.server.current.subscriptions[0]!.headers).not.toHaveProperty('x-room-password');
+    await Promise.all([withPassword.meeting.leave(), without.meeting.leave()]);
+  });
+
+  it('x-parley-role on CONNECTED says whether we are a moderator', async () => {
+    const { server, meeting, seen } = setup({ token });
+    meeting.join();
+    server.current.connect({ 'user-name': 'me', 'x-parley-role': 'moderator' });
+    expect(seen.roles).toEqual(['moderator']);
+    server.current.drop();
+    await vi.advanceTimersByTimeAsync(1000);
+    server.current.connect({ 'user-name': 'me', 'x-parley-role': 'member' });
+    expect(seen.roles).toEqual(['moderator', 'member']);
+    await meeting.leave();
+  });
+
+  const refusals: [string, MeetingErrorKind][] = [
+    ['authentication required: this server admits room tokens only', 'auth-required'],
+    ['invalid token: token expired', 'token-expired'],
+    ['invalid token: bad signature', 'token-invalid'],
+    ["token does not grant room 'r1'", 'token-wrong-room'],
+    ["room 'r1' requires a password", 'password-required'],
+    ["wrong password for room 'r1'", 'password-wrong'],
+    ["removed from room 'r1' by a moderator", 'removed'],
+  ];
+
+  it('maps each access refusal to its error kind', () => {
+    for (const [message, kind] of refusals) expect(classifyServerError(message), message).toBe(kind);
+  });
+
+  it.each(refusals)('"%s" is final: reported once, no reconnect', async (message, kind) => {
+    const { server, meeting, seen } = setup({ token });
+    meeting.join();
+    server.current.connect();
+    server.current.fail(message);
+    expect(seen.errors).toEqual([{ kind, message }]);
+    expect(seen.status.at(-1)).toBe('closed');
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(server.transports).toHaveLength(1);
+    expect(seen.errors).toHaveLength(1);
+  });
+});
+
+describe('moderation', () => {
+  it('kick naming us: removed, every peer closed, our media stopped, no rejoin', async () => {
+    const { server, pcs, cam, meeting, seen } = await joined([
+      { from: 'a', nickname: 'A' },
+      { from: 'mod', nickname: 'Mod' },
+    ]);
+    const transport = server.current;
+    transport.deliver({ type: 'kick', from: 'mod', target: 'me' });
+    expect(seen.errors).toEqual([{ kind: 'removed', message: expect.stringMatching(/^removed from room/) }]);
+    expect(seen.status.at(-1)).toBe('closed');
+    expect(pcs.created.map((pc) => pc.closed)).toEqual([true, true]);
+    expect(seen.participants).toEqual([]);
+    expect([cam.audio.readyState, cam.video.readyState]).toEqual(['ended', 'ended']);
+    expect(transport.closed).toBe(true);
+    transport.drop();
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(server.transports).toHaveLength(1);
+    await meeting.leave();
+    expect(transport.sent('leave')).toEqual([]);
+  });
+
+  it('kick naming someone else: a notice with their nickname, and their tile goes', async () => {
+    const { server, pcs, meeting, seen } = await joined([
+      { from: 'a', nickname: 'Alice' },
+      { from: 'mod', nickname: 'Mod' },
+    ]);
+    server.current.deliver({ type: 'kick', from: 'mod', target: 'a' });
+    expect(seen.moderation).toEqual([{ action: 'kick', by: 'mod', target: 'a', nickname: 'Alice' }]);
+    expect(seen.participants.map((p) => p.id)).toEqual(['mod']);
+    expect(pcs.created[0]!.closed).toBe(true);
+    server.current.deliver({ type: 'leave', from: 'a' }); // the server's own leave changes nothing more
+    expect(seen.participants.map((p) => p.id)).toEqual(['mod']);
+    expect(seen.errors).toEqual([]);
+    expect(seen.status.at(-1)).toBe('connected');
+    await meeting.leave();
+  });
+
+  it('mute naming us (audio): the microphone goes off and the room hears our media', async () => {
+    const { server, cam, meeting, seen } = await joined([{ from: 'mod', nickname: 'Mod' }]);
+    const before = server.current.sent('media').length;
+    server.current.deliver({ type: 'mute', from: 'mod', target: 'me', kind: 'audio' });
+    expect(cam.audio.enabled).toBe(false);
+    expect(cam.video.enabled).toBe(true);
+    expect(server.current.sent('media').slice(before)).toEqual([{ type: 'media', from: 'me', audio: false, video: true, screen: false }]);
+    expect(seen.localMedia).toEqual([{ audio: false, video: true, screen: false }]);
+    expect(seen.moderation).toEqual([{ action: 'mute', by: 'mod', target: 'me', nickname: 'Me', kind: 'audio', self: true }]);
+    // We may turn it back on ourselves.
+    meeting.setMedia({ audio: true, video: true, screen: false });
+    expect(server.current.sent('media').at(-1)).toMatchObject({ audio: true });
+    await meeting.leave();
+  });
+
+  it('mute naming us (video): the camera goes off; a second mute sends nothing new', async () => {
+    const { server, cam, meeting, seen } = await joined([{ from: 'mod', nickname: 'Mod' }]);
+    const before = server.current.sent('media').length;
+    server.current.deliver({ type: 'mute', from: 'mod', target: 'me', kind: 'video' });
+    server.current.deliver({ type: 'mute', from: 'mod', target: 'me', kind: 'video' });
+    expect(cam.video.enabled).toBe(false);
+    expect(server.current.sent('media').slice(before)).toEqual([{ type: 'media', from: 'me', audio: true, video: false, screen: false }]);
+    expect(seen.localMedia).toHaveLength(1);
+    await meeting.leave();
+  });
+
+  it('mute naming someone else changes nothing of ours', async () => {
+    const { server, cam, meeting, seen } = await joined([{ from: 'a', nickname: 'Alice' }]);
+    const before = server.current.sent('media').length;
+    server.current.deliver({ type: 'mute', from: 'mod', target: 'a', kind: 'audio' });
+    expect(cam.audio.enabled).toBe(true);
+    expect(server.current.sent('media')).toHaveLength(before);
+    expect(seen.moderation).toEqual([{ action: 'mute', by: 'mod', target: 'a', nickname: 'Alice', kind: 'audio', self: false }]);
+    await meeting.leave();
+  });
+
+  it('kick() and mute() send the moderation messages to the room, from our id', async () => {
+    const { server, meeting } = await joined([{ from: 'a', nickname: 'Alice' }]);
+    meeting.mute('a', 'audio');
+    meeting.mute('a', 'video');
+    meeting.kick('a');
+    expect(server.current.published.slice(-3)).toEqual([
+      { destination: '/chat/room.r1', body: { type: 'mute', from: 'me', target: 'a', kind: 'audio' } },
+      { destination: '/chat/room.r1', body: { type: 'mute', from: 'me', target: 'a', kind: 'video' } },
+      { destination: '/chat/room.r1', body: { type: 'kick', from: 'me', target: 'a' } },
+    ]);
     await meeting.leave();
   });
 });

@@ -3,7 +3,15 @@
 
 import { backoffDelay } from './backoff';
 import { Peer, type IncomingSignal, type LocalTrack, type PeerRole, type PeerSignal } from './peer';
-import { CLIENT_MARK, parseRoomMessage, roomSendDestination, roomTopic, type ChatWireMessage, type RoomMessage } from './protocol';
+import {
+  CLIENT_MARK,
+  parseRoomMessage,
+  roomSendDestination,
+  roomTopic,
+  type ChatWireMessage,
+  type MediaKind,
+  type RoomMessage,
+} from './protocol';
 import { stompTransport, type Transport, type TransportFactory } from './transport';
 import type {
   ChatMessage,
@@ -13,6 +21,7 @@ import type {
   MeetingErrorKind,
   MeetingEvents,
   MeetingOptions,
+  MemberRole,
   Participant,
 } from './types';
 
@@ -49,10 +58,30 @@ const CHAT_OUTBOX_LIMIT = 50;
 
 const DEFAULT_REMOTE_MEDIA: MediaState = { audio: true, video: true, screen: false };
 
+/** Refusals that no retry can fix: the Meeting stops instead of reconnecting. */
+export const FINAL_ERRORS: ReadonlySet<MeetingErrorKind> = new Set<MeetingErrorKind>([
+  'room-full',
+  'auth-required',
+  'token-expired',
+  'token-invalid',
+  'token-wrong-room',
+  'password-required',
+  'password-wrong',
+  'removed',
+]);
+
+/** The server's ERROR `message` names the rule that was broken; its first words say which. */
 export function classifyServerError(message: string): MeetingErrorKind {
   const m = message.toLowerCase();
   if (m.startsWith('room full')) return 'room-full';
   if (m.startsWith('identity taken')) return 'identity-taken';
+  if (m.startsWith('authentication required')) return 'auth-required';
+  if (m.startsWith('invalid token: token expired')) return 'token-expired';
+  if (m.startsWith('invalid token:')) return 'token-invalid';
+  if (m.startsWith('token does not grant room')) return 'token-wrong-room';
+  if (/^room '[^']*' requires a password/.test(m)) return 'password-required';
+  if (m.startsWith('wrong password for room')) return 'password-wrong';
+  if (m.startsWith('removed from room')) return 'removed';
   return 'protocol';
 }
 
@@ -84,9 +113,13 @@ export class Meeting implements MeetingApi {
     chat: new Set(),
     history: new Set(),
     error: new Set(),
+    role: new Set(),
+    moderation: new Set(),
+    localMedia: new Set(),
   };
 
   private status: ConnectionStatus = 'connecting';
+  private role: MemberRole = 'member';
   private started = false;
   private closed = false;
   private transport: Transport | null = null;
@@ -109,6 +142,8 @@ export class Meeting implements MeetingApi {
   private lastStatsAt = Number.NEGATIVE_INFINITY;
 
   private readonly members = new Map<string, Member>();
+  /** Every nickname seen, by member id: a `kick` may name someone whose `leave` came first. */
+  private readonly nicknames = new Map<string, string>();
   /** What we send: camera/mic tracks and, while sharing, the screen tracks. */
   private readonly local = new Map<string, LocalTrack>();
   private screenStream: MediaStream | null = null;
@@ -208,6 +243,16 @@ export class Meeting implements MeetingApi {
     this.sendMedia();
   }
 
+  kick(target: string): void {
+    if (this.closed) return;
+    this.publish({ type: 'kick', from: this.options.id, target });
+  }
+
+  mute(target: string, kind: MediaKind): void {
+    if (this.closed) return;
+    this.publish({ type: 'mute', from: this.options.id, target, kind });
+  }
+
   /** Each remote member's current RTCPeerConnection, by member id (tests and diagnostics). */
   peerConnections(): Map<string, RTCPeerConnection> {
     const out = new Map<string, RTCPeerConnection>();
@@ -222,11 +267,14 @@ export class Meeting implements MeetingApi {
     const generation = ++this.generation;
     let reachedServer = false;
     const current = () => generation === this.generation && !this.closed;
+    // A room token goes on every CONNECT; without one we connect exactly as an open server expects.
+    const { token } = this.options;
+    const connectHeaders: Record<string, string> = token ? { login: 'parley', passcode: token } : {};
     this.transport = this.transportFactory({
-      onConnected: () => {
+      onConnected: (headers) => {
         if (!current()) return;
         reachedServer = true;
-        this.onConnected(generation);
+        this.onConnected(generation, headers);
       },
       onError: (message) => {
         if (current()) this.onServerError(message);
@@ -234,12 +282,18 @@ export class Meeting implements MeetingApi {
       onClosed: (reason) => {
         if (current()) this.onTransportClosed(reason, reachedServer);
       },
-    });
+    }, connectHeaders);
   }
 
-  private onConnected(generation: number): void {
+  private onConnected(generation: number, connected: Record<string, string>): void {
+    const userName = connected['user-name'];
+    if (userName !== undefined && userName !== this.options.id) {
+      this.log(`the server knows us as "${userName}", but we send "${this.options.id}"`);
+    }
+    this.setRole(connected['x-parley-role'] === 'moderator' ? 'moderator' : 'member');
     const headers: Record<string, string> = { 'x-presence': 'true' };
     if (!this.historyReceived) headers['x-history'] = 'true';
+    if (this.options.roomPassword) headers['x-room-password'] = this.options.roomPassword;
     this.transport?.subscribe(roomTopic(this.options.roomKey), headers, (body) => {
       if (generation === this.generation && !this.closed) this.onRoomMessage(body);
     });
@@ -255,7 +309,11 @@ export class Meeting implements MeetingApi {
 
   private onServerError(message: string): void {
     const kind = classifyServerError(message);
-    if (kind === 'room-full') {
+    if (kind === 'removed') {
+      this.onRemoved(message);
+      return;
+    }
+    if (FINAL_ERRORS.has(kind)) {
       this.emit('error', { kind, message });
       void this.shutdown();
       return;
@@ -303,6 +361,15 @@ export class Meeting implements MeetingApi {
     const outbox = this.chatOutbox;
     this.chatOutbox = [];
     for (const text of outbox) this.publishChat(text);
+  }
+
+  /** A moderator removed us: no rejoin, and nothing of ours keeps running. */
+  private onRemoved(message: string): void {
+    if (this.closed) return;
+    for (const track of this.options.localStream.getTracks()) track.stop();
+    for (const track of this.screenStream?.getTracks() ?? []) track.stop();
+    void this.shutdown();
+    this.emit('error', { kind: 'removed', message });
   }
 
   private async shutdown(): Promise<void> {
@@ -357,6 +424,12 @@ export class Meeting implements MeetingApi {
       case 'media':
         this.onMedia(message.from, message);
         return;
+      case 'kick':
+        this.onKick(message.from, message.target);
+        return;
+      case 'mute':
+        this.onMute(message.from, message.target, message.kind);
+        return;
       case 'offer':
       case 'answer':
       case 'ice': {
@@ -377,6 +450,7 @@ export class Meeting implements MeetingApi {
     for (const member of previous.values()) member.peer?.close();
     this.members.clear();
     for (const p of peers) {
+      this.nicknames.set(p.from, p.nickname);
       const known = previous.get(p.from);
       const member: Member = {
         id: p.from,
@@ -404,6 +478,7 @@ export class Meeting implements MeetingApi {
       peer: null,
     };
     member.nickname = nickname;
+    this.nicknames.set(id, nickname);
     this.members.set(id, member);
     // A join from a known member means it reconnected with a fresh connection: start over.
     member.peer?.close();
@@ -429,6 +504,31 @@ export class Meeting implements MeetingApi {
     if (media.screenStreamId !== null) member.screenStreamIds.add(media.screenStreamId);
     if (media.screenStreamId !== null || !media.screen) member.screenStreamId = media.screenStreamId;
     this.emitParticipants();
+  }
+
+  private onKick(by: string, target: string): void {
+    if (target === this.options.id) {
+      this.onRemoved(`removed from room by moderator ${by}`);
+      return;
+    }
+    const nickname = this.nicknames.get(target) ?? target;
+    // The server follows with the target's `leave`; dropping the member now changes nothing then.
+    this.onMemberLeft(target);
+    this.emit('moderation', { action: 'kick', by, target, nickname });
+  }
+
+  private onMute(by: string, target: string, kind: MediaKind): void {
+    const self = target === this.options.id;
+    const nickname = self ? this.options.nickname : (this.nicknames.get(target) ?? target);
+    if (self && this.media[kind]) {
+      // Exactly what the UI's button does: the track goes silent / dark, and the room hears of it.
+      const tracks = kind === 'audio' ? this.options.localStream.getAudioTracks() : this.options.localStream.getVideoTracks();
+      for (const track of tracks) track.enabled = false;
+      this.media = { ...this.media, [kind]: false };
+      this.sendMedia();
+      this.emit('localMedia', { ...this.media });
+    }
+    this.emit('moderation', { action: 'mute', by, target, nickname, kind, self });
   }
 
   private onSignal(from: string, signal: IncomingSignal, parley: boolean): void {
@@ -556,6 +656,12 @@ export class Meeting implements MeetingApi {
 
   private emitParticipants(): void {
     this.emit('participants', [...this.members.values()].map((m) => this.participant(m)));
+  }
+
+  private setRole(role: MemberRole): void {
+    if (role === this.role) return;
+    this.role = role;
+    this.emit('role', role);
   }
 
   private setStatus(status: ConnectionStatus): void {

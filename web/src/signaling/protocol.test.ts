@@ -36,4 +36,13 @@ describe('parseRoomMessage', () => {
       expect(parseRoomMessage(body)).toBeNull();
     }
   });
+
+  it('reads kick and mute (moderation), and rejects them without a target or a known kind', () => {
+    expect(parseRoomMessage('{"type":"kick","from":"mod","target":"a"}')).toEqual({ type: 'kick', from: 'mod', target: 'a' });
+    expect(parseRoomMessage('{"type":"mute","from":"mod","target":"a","kind":"audio"}')).toEqual({ type: 'mute', from: 'mod', target: 'a', kind: 'audio' });
+    expect(parseRoomMessage('{"type":"mute","from":"mod","target":"a","kind":"video"}')).toMatchObject({ kind: 'video' });
+    for (const body of ['{"type":"kick","from":"mod"}', '{"type":"mute","from":"mod","target":"a"}', '{"type":"mute","from":"mod","target":"a","kind":"screen"}', '{"type":"kick","target":"a"}']) {
+      expect(parseRoomMessage(body), body).toBeNull();
+    }
+  });
 });

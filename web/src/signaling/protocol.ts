@@ -75,6 +75,22 @@ export interface HistoryMessage {
   messages: ChatWireMessage[];
 }
 
+/** Moderation (a Parley extension): the server relays these only from a moderator. */
+export interface KickMessage {
+  type: 'kick';
+  from: string;
+  target: string;
+}
+
+export type MediaKind = 'audio' | 'video';
+
+export interface MuteMessage {
+  type: 'mute';
+  from: string;
+  target: string;
+  kind: MediaKind;
+}
+
 export type RoomMessage =
   | JoinMessage
   | ChatWireMessage
@@ -83,7 +99,9 @@ export type RoomMessage =
   | LeaveMessage
   | MediaMessage
   | PeersMessage
-  | HistoryMessage;
+  | HistoryMessage
+  | KickMessage
+  | MuteMessage;
 
 type Json = Record<string, unknown>;
 
@@ -161,6 +179,15 @@ export function parseRoomMessage(body: string): RoomMessage | null {
         screen: bool(o, 'screen', false),
         screenStreamId: str(o, 'screenStreamId'),
       };
+    case 'kick': {
+      const target = str(o, 'target');
+      return target !== null ? { type, from, target } : null;
+    }
+    case 'mute': {
+      const target = str(o, 'target');
+      const kind = o['kind'];
+      return target !== null && (kind === 'audio' || kind === 'video') ? { type, from, target, kind } : null;
+    }
     case 'offer':
     case 'answer': {
       const target = str(o, 'target');

@@ -52,9 +52,12 @@ class FakeWebSocket {
 }
 
 function handlers() {
-  const calls = { connected: 0, errors: [] as string[], closed: [] as string[] };
+  const calls = { connected: 0, connectedHeaders: [] as Record<string, string>[], errors: [] as string[], closed: [] as string[] };
   const h: TransportHandlers = {
-    onConnected: () => calls.connected++,
+    onConnected: (headers) => {
+      calls.connected++;
+      calls.connectedHeaders.push(headers);
+    },
     onError: (m) => calls.errors.push(m),
     onClosed: (r) => calls.closed.push(r),
   };
@@ -62,6 +65,14 @@ function handlers() {
 }
 
 const flush = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** close() of a connected transport, the server answering the DISCONNECT's receipt. */
+async function closeConnected(ws: FakeWebSocket, transport: { close(): Promise<void> }): Promise<void> {
+  const closing = transport.close();
+  const receipt = ws.frames('DISCONNECT')[0]?.headers['receipt'];
+  if (receipt) ws.frame('RECEIPT', { 'receipt-id': receipt });
+  await closing;
+}
 
 afterEach(() => {
   FakeWebSocket.instances.length = 0;
@@ -129,5 +140,44 @@ describe('stompTransport', () => {
     expect(ws.readyState).toBe(3);
     expect(calls.closed).toEqual([]);
     expect(ws.frames('SEND')).toEqual([]);
+  });
+
+  it('sends no login or passcode on CONNECT unless given a room token', async () => {
+    const { h } = handlers();
+    const transport = stompTransport({ url: 'unused', webSocketFactory: () => new FakeWebSocket() as unknown as WebSocket })(h);
+    await flush();
+    FakeWebSocket.instances[0]!.open();
+    const connect = FakeWebSocket.instances[0]!.frames('CONNECT')[0]!;
+    expect(connect.headers).not.toHaveProperty('passcode');
+    expect(connect.headers).not.toHaveProperty('login');
+    await transport.close();
+  });
+
+  it('puts the room token on CONNECT as passcode and hands the CONNECTED headers over', async () => {
+    const { calls, h } = handlers();
+    const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2ln';
+    const transport = stompTransport({ url: 'unused', webSocketFactory: () => new FakeWebSocket() as unknown as WebSocket })(h, {
+      login: 'parley',
+      passcode: token,
+    });
+    await flush();
+    const ws = FakeWebSocket.instances[0]!;
+    ws.open();
+    expect(ws.frames('CONNECT')[0]!.headers).toMatchObject({ login: 'parley', passcode: token });
+    ws.frame('CONNECTED', { version: '1.2', 'user-name': 'alice', 'x-parley-role': 'moderator' });
+    expect(calls.connectedHeaders[0]).toMatchObject({ 'user-name': 'alice', 'x-parley-role': 'moderator' });
+    await closeConnected(ws, transport);
+  });
+
+  it('sends x-room-password on the SUBSCRIBE it is given', async () => {
+    const { h } = handlers();
+    const transport = stompTransport({ url: 'unused', webSocketFactory: () => new FakeWebSocket() as unknown as WebSocket })(h);
+    await flush();
+    const ws = FakeWebSocket.instances[0]!;
+    ws.open();
+    ws.frame('CONNECTED', { version: '1.2' });
+    transport.subscribe('/exchange/chat.exchange/room.r1', { 'x-presence': 'true', 'x-room-password': 's3cret' }, () => undefined);
+    expect(ws.frames('SUBSCRIBE')[0]!.headers).toMatchObject({ 'x-room-password': 's3cret' });
+    await closeConnected(ws, transport);
   });
 });

@@ -4,8 +4,8 @@
 import { Client, Versions, type IFrame } from '@stomp/stompjs';
 
 export interface TransportHandlers {
-  /** CONNECTED received: subscribe and publish from here on. */
-  onConnected(): void;
+  /** CONNECTED received (its headers: `user-name`, `x-parley-role`); subscribe and publish from here on. */
+  onConnected(headers: Record<string, string>): void;
   /** An ERROR frame; `message` is its `message` header (the server names the broken rule). */
   onError(message: string): void;
   /** The socket closed (or never opened). Called at most once, never after close(). */
@@ -20,7 +20,8 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-export type TransportFactory = (handlers: TransportHandlers) => Transport;
+/** `connectHeaders` go on the CONNECT frame (`login` / `passcode` for a room token). */
+export type TransportFactory = (handlers: TransportHandlers, connectHeaders?: Record<string, string>) => Transport;
 
 export interface StompTransportOptions {
   url: string;
@@ -35,7 +36,7 @@ const CLOSE_GRACE_MS = 2000;
 
 /** A TransportFactory over @stomp/stompjs: STOMP 1.2, subprotocol v12.stomp, heart-beats. */
 export function stompTransport(options: StompTransportOptions): TransportFactory {
-  return (handlers) => {
+  return (handlers, connectHeaders = {}) => {
     let closed = false;
     let closedReported = false;
     const reportClosed = (reason: string) => {
@@ -50,6 +51,7 @@ export function stompTransport(options: StompTransportOptions): TransportFactory
         ? { webSocketFactory: options.webSocketFactory }
         : { brokerURL: options.url }),
       stompVersions: new Versions([Versions.V1_2]),
+      connectHeaders,
       heartbeatIncoming: heartbeat,
       heartbeatOutgoing: heartbeat,
       connectionTimeout: options.connectTimeoutMs ?? 10_000,
@@ -57,8 +59,8 @@ export function stompTransport(options: StompTransportOptions): TransportFactory
       // A heart-beat timeout means the network is gone: do not wait for a close handshake.
       discardWebsocketOnCommFailure: true,
       debug: options.debug ?? (() => undefined),
-      onConnect: () => {
-        if (!closed) handlers.onConnected();
+      onConnect: (frame: IFrame) => {
+        if (!closed) handlers.onConnected({ ...frame.headers });
       },
       onStompError: (frame: IFrame) => {
         if (!closed) handlers.onError(frame.headers['message'] ?? frame.body);

@@ -34,16 +34,31 @@ export interface ChatMessage {
   self: boolean;
 }
 
+/** From CONNECTED's `x-parley-role`; a server without room tokens makes everyone a member. */
+export type MemberRole = 'member' | 'moderator';
+
 export type MeetingErrorKind =
   | 'room-full' // ERROR naming the member limit
   | 'identity-taken' // our id is bound by another session (another tab)
   | 'server-unreachable' // cannot connect at all (after retries: keeps retrying in background)
+  | 'auth-required' // the server wants a room token and we have none
+  | 'token-expired' // our room token's `exp` has passed
+  | 'token-invalid' // any other `invalid token:` refusal
+  | 'token-wrong-room' // the token grants another room
+  | 'password-required' // the room has a password and we sent none
+  | 'password-wrong' // the password we sent is not the room's
+  | 'removed' // a moderator removed us (a `kick` naming us, or ERROR `removed from room`)
   | 'protocol'; // any other ERROR frame from the server
 
 export interface MeetingError {
   kind: MeetingErrorKind;
   message: string; // the server's ERROR `message` header, or a transport description
 }
+
+/** A moderator acted on someone else, or muted us (removing us ends the meeting: error 'removed'). */
+export type ModerationEvent =
+  | { action: 'kick'; by: string; target: string; nickname: string }
+  | { action: 'mute'; by: string; target: string; nickname: string; kind: 'audio' | 'video'; self: boolean };
 
 export interface MeetingEvents {
   status: (status: ConnectionStatus) => void;
@@ -53,6 +68,11 @@ export interface MeetingEvents {
   /** Chat history replayed on join (x-history), oldest first. */
   history: (messages: ChatMessage[]) => void;
   error: (error: MeetingError) => void;
+  /** Our role, whenever a CONNECTED names a different one than we had ('member' at first). */
+  role: (role: MemberRole) => void;
+  moderation: (event: ModerationEvent) => void;
+  /** Our media state changed without the UI asking (a moderator turned our mic or camera off). */
+  localMedia: (media: MediaState) => void;
 }
 
 export interface MeetingOptions {
@@ -68,6 +88,10 @@ export interface MeetingOptions {
    *  deployments that must never expose a member's own addresses to the other members. */
   iceTransportPolicy?: RTCIceTransportPolicy;
   media: MediaState;
+  /** Room token (JWT) from the invitation link: the CONNECT `passcode`. Its `sub` must be `id`. */
+  token?: string | null;
+  /** The room's password, sent as `x-room-password` on SUBSCRIBE. */
+  roomPassword?: string | null;
   /** Injected for tests; defaults to the browser's. */
   createPeerConnection?: (config: RTCConfiguration) => RTCPeerConnection;
   webSocketFactory?: () => WebSocket;
@@ -84,5 +108,9 @@ export interface MeetingApi {
   stopScreenShare(): Promise<void>;
   /** Announce mute / camera-off to the room. */
   setMedia(media: MediaState): void;
+  /** Moderators only (the server refuses anyone else): remove a member from the room. */
+  kick(target: string): void;
+  /** Moderators only: turn a member's microphone or camera off. */
+  mute(target: string, kind: 'audio' | 'video'): void;
   on<K extends keyof MeetingEvents>(event: K, handler: MeetingEvents[K]): () => void;
 }

@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { TopBar } from './common';
 import { useI18n } from './i18n';
 import { PlusIcon, KeyboardIcon } from './icons';
+import { captureTokenFromLink } from './roomAccess';
 import { generateRoomKey, parseRoomInput, roomPath } from './roomKey';
 import { navigate } from './route';
 import { keys, load, save } from './storage';
@@ -29,6 +30,7 @@ export function Landing({ invalidRoom = false }: { invalidRoom?: boolean }) {
       return;
     }
     remember();
+    captureTokenFromLink(code, key);
     navigate(roomPath(key));
   };
 

@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 
 import { Meeting } from '../signaling/meeting';
-import type { ChatMessage, ConnectionStatus, MediaState, MeetingError, Participant } from '../signaling/types';
+import type { ChatMessage, ConnectionStatus, MediaState, MeetingError, MemberRole, Participant } from '../signaling/types';
 import { ChatPanel } from './ChatPanel';
 import { CopyLinkButton } from './common';
 import { Controls } from './Controls';
@@ -11,6 +11,7 @@ import { useI18n } from './i18n';
 import { AlertIcon } from './icons';
 import { shortcutFor } from './keys';
 import { stopStream, type DeviceLists } from './media';
+import { moderationNotice, sendModeration, type ModerateAction } from './moderation';
 import { audioContext, SpeakerDetector } from './speaker';
 import { Stage } from './Stage';
 import { exposeForTests } from './testHooks';
@@ -20,6 +21,10 @@ export interface MeetingViewProps {
   roomKey: string;
   memberId: string;
   nickname: string;
+  /** Room token from the invitation link (CONNECT passcode), if any. */
+  token: string | null;
+  /** Room password (SUBSCRIBE x-room-password), if any. */
+  roomPassword: string | null;
   localStream: MediaStream;
   streamVersion: number;
   initialMedia: MediaState;
@@ -30,6 +35,8 @@ export interface MeetingViewProps {
   onDevice: (kind: 'audio' | 'video' | 'speaker', deviceId: string) => Promise<MediaStreamTrack | null>;
   onLeave: () => void;
   onFatal: (error: MeetingError) => void;
+  /** The server let us into the room (our join came back). */
+  onAdmitted: () => void;
 }
 
 function mergeHistory(history: ChatMessage[], current: ChatMessage[]): ChatMessage[] {
@@ -39,7 +46,7 @@ function mergeHistory(history: ChatMessage[], current: ChatMessage[]): ChatMessa
 
 export function MeetingView(p: MeetingViewProps) {
   const { t } = useI18n();
-  const { roomKey, memberId, nickname, localStream, initialMedia, onFatal } = p;
+  const { roomKey, memberId, nickname, token, roomPassword, localStream, initialMedia, onFatal, onAdmitted } = p;
   const [meeting, setMeeting] = useState<Meeting | null>(null);
   const [participants, setParticipants] = useState<Participant[]>([]);
   const [status, setStatus] = useState<ConnectionStatus>('connecting');
@@ -52,14 +59,21 @@ export function MeetingView(p: MeetingViewProps) {
   const [speakerId, setSpeakerId] = useState<string | null>(null);
   const [media, setMedia] = useState<MediaState>(initialMedia);
   const [screen, setScreen] = useState<MediaStream | null>(null);
+  const [role, setRole] = useState<MemberRole>('member');
 
   const chatOpenRef = useRef(chatOpen);
   const participantsRef = useRef(participants);
   const screenRef = useRef(screen);
   const mediaRef = useRef(media);
   const onFatalRef = useRef(onFatal);
+  const onAdmittedRef = useRef(onAdmitted);
+  const roleRef = useRef(role);
+  const tRef = useRef(t);
   useEffect(() => {
     onFatalRef.current = onFatal;
+    onAdmittedRef.current = onAdmitted;
+    roleRef.current = role;
+    tRef.current = t;
     chatOpenRef.current = chatOpen;
     participantsRef.current = participants;
     screenRef.current = screen;
@@ -84,12 +98,16 @@ export function MeetingView(p: MeetingViewProps) {
         iceServers,
         iceTransportPolicy: iceTransportPolicy(),
         media: initialMedia,
+        token,
+        roomPassword,
       });
       current = m;
       offs.push(
         m.on('status', (s) => {
           setStatus(s);
-          if (s === 'connected') setUnreachable(false);
+          if (s !== 'connected') return;
+          setUnreachable(false);
+          onAdmittedRef.current();
         }),
         m.on('participants', (list) => setParticipants(list)),
         m.on('chat', (message) => {
@@ -102,6 +120,12 @@ export function MeetingView(p: MeetingViewProps) {
           else if (error.kind === 'protocol') setToast(error.message);
           else onFatalRef.current(error);
         }),
+        m.on('role', setRole),
+        m.on('localMedia', setMedia),
+        m.on('moderation', (event) => {
+          const notice = moderationNotice(event, tRef.current);
+          if (notice) setToast(notice);
+        }),
       );
       exposeForTests({
         meeting: m,
@@ -109,6 +133,7 @@ export function MeetingView(p: MeetingViewProps) {
         peerConnections: () => m.peerConnections(),
         localStream,
         memberId,
+        role: () => roleRef.current,
       });
       setMeeting(m);
       m.join();
@@ -120,7 +145,7 @@ export function MeetingView(p: MeetingViewProps) {
       stopStream(screenRef.current);
       exposeForTests(undefined);
     };
-  }, [roomKey, memberId, nickname, localStream, initialMedia]);
+  }, [roomKey, memberId, nickname, token, roomPassword, localStream, initialMedia]);
 
   // Active speaker: self and every remote stream, sampled together.
   const detector = useRef<SpeakerDetector | null>(null);
@@ -238,6 +263,13 @@ export function MeetingView(p: MeetingViewProps) {
 
   const onPin = useCallback((key: string) => setPinned((cur) => (cur === key ? null : key)), []);
 
+  const onModerate = useCallback(
+    (action: ModerateAction, target: string) => {
+      if (meeting) sendModeration(meeting, action, target);
+    },
+    [meeting],
+  );
+
   const tiles = useMemo(
     () => buildTiles({ id: memberId, name: nickname, stream: localStream, screen, media }, participants),
     [memberId, nickname, localStream, screen, media, participants],
@@ -268,7 +300,15 @@ export function MeetingView(p: MeetingViewProps) {
               </button>
             </div>
           )}
-          <Stage tiles={tiles} pinned={pinned} onPin={onPin} speakerId={speakerId} sinkId={p.speakerId} selfVersion={p.streamVersion} />
+          <Stage
+            tiles={tiles}
+            pinned={pinned}
+            onPin={onPin}
+            onModerate={role === 'moderator' ? onModerate : null}
+            speakerId={speakerId}
+            sinkId={p.speakerId}
+            selfVersion={p.streamVersion}
+          />
           {alone && (
             <div className="alone-card" data-testid="alone">
               <h2>{t('aloneTitle')}</h2>

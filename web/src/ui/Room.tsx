@@ -1,5 +1,5 @@
 // /r/<key>: owns the camera/microphone stream from the pre-join screen through the meeting,
-// and decides which screen shows (pre-join, meeting, left, or an error).
+// and decides which screen shows (pre-join, meeting, left, the room password, or an error).
 import { useCallback, useEffect, useState } from 'react';
 
 import type { MediaState, MeetingError } from '../signaling/types';
@@ -18,7 +18,10 @@ import {
   type MediaNotice,
 } from './media';
 import { MeetingView } from './MeetingView';
+import { PasswordPrompt } from './PasswordPrompt';
 import { PreJoin } from './PreJoin';
+import { refusalFor } from './refusals';
+import { forgetRoomPassword, rememberRoomPassword, roomPassword, roomToken, tokenSubject } from './roomAccess';
 import { generateRoomKey, roomPath } from './roomKey';
 import { navigate } from './route';
 import { audioContext } from './speaker';
@@ -28,6 +31,7 @@ type Stage =
   | { name: 'prejoin' }
   | { name: 'meeting'; media: MediaState; session: number }
   | { name: 'left' }
+  | { name: 'password'; media: MediaState; wrong: boolean }
   | { name: 'error'; error: MeetingError };
 
 const noDevices: DeviceLists = { cameras: [], microphones: [], speakers: [] };
@@ -40,7 +44,11 @@ function trackDevice(stream: MediaStream | null, kind: 'audio' | 'video'): strin
 export function Room({ roomKey }: { roomKey: string }) {
   const { t } = useI18n();
   const [stage, setStage] = useState<Stage>({ name: 'prejoin' });
-  const [memberId, setMemberId] = useState(() => tabMemberId());
+  const [tabId, setTabId] = useState(() => tabMemberId());
+  // The invitation's token (captured from the link at page load) names us: its `sub` is our id.
+  const [token] = useState(() => roomToken(roomKey));
+  const memberId = (token ? tokenSubject(token) : null) ?? tabId;
+  const [password, setPassword] = useState(() => roomPassword(roomKey));
   const [name, setName] = useState(() => load(keys.name) ?? '');
   const [nameMissing, setNameMissing] = useState(false);
 
@@ -138,15 +146,26 @@ export function Room({ roomKey }: { roomKey: string }) {
 
   const fatal = useCallback(
     (error: MeetingError) => {
+      const refusal = refusalFor(error.kind);
+      if (refusal?.screen === 'password') {
+        // Keep the camera: the next try is one password away.
+        if (refusal.wrong) forgetRoomPassword(roomKey);
+        setStage((s) => ({ name: 'password', media: s.name === 'meeting' ? s.media : { audio: micOn, video: camOn, screen: false }, wrong: refusal.wrong }));
+        return;
+      }
       stopStream(stream);
       setStream(null);
       setStage({ name: 'error', error });
     },
-    [stream],
+    [stream, roomKey, micOn, camOn],
   );
 
+  const admitted = useCallback(() => {
+    if (password) rememberRoomPassword(roomKey, password);
+  }, [password, roomKey]);
+
   const rejoin = (freshId: boolean) => {
-    if (freshId) setMemberId(tabMemberId(true));
+    if (freshId) setTabId(tabMemberId(true));
     setMicOn(true);
     setCamOn(true);
     setAttempt((a) => a + 1);
@@ -162,6 +181,8 @@ export function Room({ roomKey }: { roomKey: string }) {
         roomKey={roomKey}
         memberId={memberId}
         nickname={name.trim()}
+        token={token}
+        roomPassword={password}
         localStream={stream}
         streamVersion={streamVersion}
         initialMedia={stage.media}
@@ -172,6 +193,22 @@ export function Room({ roomKey }: { roomKey: string }) {
         onDevice={changeDevice}
         onLeave={leave}
         onFatal={fatal}
+        onAdmitted={admitted}
+      />
+    );
+  }
+  if (stage.name === 'password' && stream) {
+    const { media } = stage;
+    return (
+      <PasswordPrompt
+        key={stage.wrong ? 'wrong' : 'ask'}
+        roomKey={roomKey}
+        wrong={stage.wrong}
+        onSubmit={(next) => {
+          setPassword(next);
+          setStage({ name: 'meeting', media, session: Date.now() });
+        }}
+        onHome={home}
       />
     );
   }
@@ -191,6 +228,29 @@ export function Room({ roomKey }: { roomKey: string }) {
   }
   if (stage.name === 'error') {
     const { kind, message } = stage.error;
+    const refusal = refusalFor(kind);
+    if (refusal?.screen === 'removed') {
+      return (
+        <MessageScreen
+          testId="removed-screen"
+          title={t('removedTitle')}
+          body={t('removedBody')}
+          actions={[{ label: t('backHome'), onClick: home, primary: true }]}
+        />
+      );
+    }
+    if (refusal?.screen === 'invitation') {
+      return (
+        <MessageScreen
+          testId="auth-error-screen"
+          reason={refusal.problem}
+          title={t(refusal.title)}
+          body={t(refusal.body, { room: roomKey })}
+          detail={message}
+          actions={[{ label: t('backHome'), onClick: home, primary: true }]}
+        />
+      );
+    }
     if (kind === 'room-full') {
       return (
         <MessageScreen

@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState, type CSSProperties } from 'react';
 
 import { chooseGrid } from './layout';
+import type { ModerateAction } from './moderation';
 import { Tile } from './Tile';
 import { countRender } from './testHooks';
 import { spotlightKey, type TileModel } from './tiles';
@@ -29,6 +30,7 @@ export function Stage({
   tiles,
   pinned,
   onPin,
+  onModerate = null,
   speakerId,
   sinkId,
   selfVersion,
@@ -36,6 +38,8 @@ export function Stage({
   tiles: TileModel[];
   pinned: string | null;
   onPin: (key: string) => void;
+  /** Set only when we are a moderator: each remote tile gets its menu. */
+  onModerate?: ((action: ModerateAction, memberId: string) => void) | null;
   speakerId: string | null;
   sinkId: string | null;
   selfVersion: number;
@@ -65,6 +69,7 @@ export function Stage({
       speaking={speakerId === tile.memberId && tile.kind === 'camera'}
       pinned={pinned === tile.key}
       onPin={onPin}
+      onModerate={onModerate}
       sinkId={sinkId}
       version={tile.self ? selfVersion : 0}
     />

@@ -1,10 +1,13 @@
-// One video tile: the picture (or an avatar), the name, mute and connection indicators.
+// One video tile: the picture (or an avatar), the name, mute and connection indicators, and for
+// a moderator, the menu that acts on that member.
 import { memo, type CSSProperties } from 'react';
 
 import type { Quality } from '../signaling/types';
 import { Avatar } from './common';
 import { useI18n, type MessageKey } from './i18n';
 import { MicOffIcon, PinIcon, QualityBars } from './icons';
+import { ModerateMenu } from './ModerateMenu';
+import type { ModerateAction } from './moderation';
 import { countRender } from './testHooks';
 import type { TileModel } from './tiles';
 import { VideoView } from './VideoView';
@@ -21,6 +24,7 @@ export const Tile = memo(function Tile({
   speaking,
   pinned,
   onPin,
+  onModerate = null,
   sinkId,
   version,
   style,
@@ -29,6 +33,8 @@ export const Tile = memo(function Tile({
   speaking: boolean;
   pinned: boolean;
   onPin: (key: string) => void;
+  /** Set only when we are a moderator. */
+  onModerate?: ((action: ModerateAction, memberId: string) => void) | null;
   sinkId: string | null;
   version: number;
   style?: CSSProperties;
@@ -95,6 +101,7 @@ export const Tile = memo(function Tile({
         >
           <PinIcon size={18} />
         </button>
+        {onModerate && !tile.self && tile.kind === 'camera' && <ModerateMenu memberId={tile.memberId} name={tile.name} onModerate={onModerate} />}
       </div>
       <div className="tile-bottom">
         {!isScreen && !tile.media.audio && (

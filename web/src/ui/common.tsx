@@ -121,6 +121,7 @@ export function MessageScreen({
   detail,
   actions,
   testId,
+  reason,
   tone = 'error',
 }: {
   title: string;
@@ -128,12 +129,14 @@ export function MessageScreen({
   detail?: string;
   actions: Action[];
   testId: string;
+  /** `data-reason`, when one screen (testId) stands for several causes. */
+  reason?: string;
   tone?: 'error' | 'info';
 }) {
   return (
     <div className="page">
       <TopBar />
-      <main className="message-screen" data-testid={testId}>
+      <main className="message-screen" data-testid={testId} data-reason={reason}>
         <div className={`message-card tone-${tone}`} role={tone === 'error' ? 'alert' : 'status'}>
           {tone === 'error' && (
             <div className="message-icon">

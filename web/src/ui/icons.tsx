@@ -99,6 +99,12 @@ export const CopyIcon = ({ size }: P) => (
   </Icon>
 );
 
+export const MoreIcon = ({ size }: P) => (
+  <Icon size={size}>
+    <path d="M12 5.5v.01M12 12v.01M12 18.5v.01" strokeWidth={3} />
+  </Icon>
+);
+
 export const CheckIcon = ({ size }: P) => (
   <Icon size={size}>
     <path d="M4.5 12.5l5 5 10-11" />

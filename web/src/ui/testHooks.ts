@@ -1,6 +1,6 @@
 // window.__parley: what Playwright tests read (getStats through the meeting, the tiles' data),
 // and window.__parleyRenders: how often the grid rendered (the tests bound it).
-import type { MeetingApi, Participant } from '../signaling/types';
+import type { MeetingApi, MemberRole, Participant } from '../signaling/types';
 
 export interface ParleyHook {
   meeting: MeetingApi;
@@ -9,6 +9,8 @@ export interface ParleyHook {
   peerConnections: () => Map<string, RTCPeerConnection>;
   localStream: MediaStream;
   memberId: string;
+  /** From the last CONNECTED's `x-parley-role` ('member' without room tokens). */
+  role: () => MemberRole;
 }
 
 /** Render counts per component name, since the page loaded. */

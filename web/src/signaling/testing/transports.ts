@@ -16,7 +16,11 @@ export class ScriptedTransport implements Transport {
   readonly subscriptions: Subscription[] = [];
   readonly published: { destination: string; body: Body }[] = [];
   closed = false;
-  constructor(readonly handlers: TransportHandlers) {}
+  constructor(
+    readonly handlers: TransportHandlers,
+    /** What the client put on its CONNECT frame. */
+    readonly connectHeaders: Record<string, string> = {},
+  ) {}
 
   subscribe(destination: string, headers: Record<string, string>, onMessage: (body: string) => void): void {
     this.subscriptions.push({ destination, headers, onMessage });
@@ -30,8 +34,9 @@ export class ScriptedTransport implements Transport {
   }
 
   // ---- the server's side ----
-  connect(): void {
-    this.handlers.onConnected();
+  /** CONNECTED, with the headers a server adds (`user-name`, `x-parley-role`). */
+  connect(headers: Record<string, string> = {}): void {
+    this.handlers.onConnected(headers);
   }
   deliver(message: Body): void {
     for (const s of this.subscriptions) s.onMessage(JSON.stringify(message));
@@ -51,8 +56,8 @@ export class ScriptedTransport implements Transport {
 
 export class ScriptedServer {
   readonly transports: ScriptedTransport[] = [];
-  readonly factory: TransportFactory = (handlers) => {
-    const transport = new ScriptedTransport(handlers);
+  readonly factory: TransportFactory = (handlers, connectHeaders) => {
+    const transport = new ScriptedTransport(handlers, connectHeaders);
     this.transports.push(transport);
     return transport;
   };
@@ -103,7 +108,7 @@ export class FakeRoom {
         return;
       }
       this.sessions.add(session);
-      handlers.onConnected();
+      handlers.onConnected({});
     });
     return session;
   };
