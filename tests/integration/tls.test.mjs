@@ -99,6 +99,23 @@ function httpsGet(url, options = {}) {
   });
 }
 
+function httpsPostForm(url, body) {
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      url,
+      { method: 'POST', agent: false, timeout: 5000, ca: CA, headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode, text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 function httpGetRaw(url) {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { agent: false, timeout: 5000 }, (res) => {
@@ -246,13 +263,51 @@ describe('TLS on the main port', () => {
     assert.equal(res.headers.location, `https://127.0.0.1:${server.port}/room/abc?x=1`);
   });
 
-  for (const transport of ['xhr-streaming', 'websocket']) {
+  for (const transport of ['websocket', 'xhr-streaming', 'xhr-polling', 'eventsource']) {
     test(`sockjs-client over https with transport ${transport}`, T, async () => {
       const res = await runSockjsChild(`${base()}/stomp`, transport, uniqueRoom('tls-sockjs'));
       assert.equal(res.code, 0, `${res.out}\n${res.err}`);
       assert.equal(res.out, `OK ${transport}`);
     });
   }
+
+  // sockjs-client in node has no htmlfile or jsonp transport: speak them by hand over HTTPS.
+  test('SockJS jsonp over https: open, CONNECT through jsonp_send, CONNECTED through the next poll', T, async () => {
+    const session = `${base()}/stomp/000/tlsjsonp${Date.now()}`;
+    const open = await httpsGet(`${session}/jsonp?c=cb`, { ca: CA });
+    assert.equal(open.status, 200);
+    assert.equal(open.text, '/**/cb("o");\r\n');
+    const sent = await httpsPostForm(`${session}/jsonp_send`, `d=${encodeURIComponent(JSON.stringify(['CONNECT\naccept-version:1.2\n\n\u0000']))}`);
+    assert.equal(sent.status, 200);
+    assert.equal(sent.text, 'ok');
+    const poll = await httpsGet(`${session}/jsonp?c=cb`, { ca: CA });
+    const frame = JSON.parse(poll.text.replace(/^\/\*\*\/cb\(/, '').replace(/\);\r\n$/, ''));
+    assert.ok(frame.startsWith('a['), frame);
+    assert.match(JSON.parse(frame.slice(1))[0], /^CONNECTED\nversion:1\.2\n/);
+  });
+
+  test('SockJS htmlfile over https streams the prelude and the open frame', T, async () => {
+    const url = `${base()}/stomp/000/tlshtml${Date.now()}/htmlfile?c=cb`;
+    const text = await new Promise((resolve, reject) => {
+      const req = https.get(url, { agent: false, timeout: 5000, ca: CA }, (res) => {
+        let got = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => {
+          got += c;
+          if (got.includes('<script>\np("o");\n</script>')) {
+            req.destroy();
+            resolve(got);
+          }
+        });
+        res.on('end', () => resolve(got));
+      });
+      req.on('timeout', () => req.destroy(new Error('htmlfile timed out')));
+      req.on('error', reject);
+    });
+    assert.match(text, /<!doctype html>/i);
+    assert.match(text, /var c = parent\.cb;/);
+    assert.ok(text.includes('<script>\np("o");\n</script>'), text.slice(-200));
+  });
 
   test('SIGHUP reloads the certificate: existing wss sessions keep working, new ones get the new certificate', T, async () => {
     const key = uniqueRoom('tls-reload');
