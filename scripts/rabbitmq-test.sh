@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # A private, throw-away RabbitMQ node for tests (C++ and node), loopback only.
 #
-#   scripts/rabbitmq-test.sh start <dir> <amqp-port>   start it (or restart it: same dir, same
+#   scripts/rabbitmq-test.sh start <dir> <amqp-port> [--owner <pid>]
+#                                                      start it (or restart it: same dir, same
 #                                                      ports, same data) and wait until AMQP
-#                                                      accepts connections; prints the URL
+#                                                      accepts connections; prints the URL.
+#                                                      --owner: a watcher stops the node when
+#                                                      that process dies (a crashed test)
 #   scripts/rabbitmq-test.sh stop  <dir> [--kill]      stop the node and its epmd, and wait
 #                                                      (--kill: SIGKILL, no graceful shutdown)
 #   scripts/rabbitmq-test.sh status <dir>              exit 0 when the node is running
@@ -15,12 +18,14 @@
 # (loopback only) is the only user: the URL is amqp://guest:guest@127.0.0.1:<port>/.
 set -euo pipefail
 
+SELF=$(realpath "$0")
+
 RABBITMQ_BIN=${RABBITMQ_BIN:-/usr/lib/rabbitmq/bin/rabbitmq-server}
 START_TIMEOUT=${RABBITMQ_TEST_START_TIMEOUT:-60}
 STOP_TIMEOUT=${RABBITMQ_TEST_STOP_TIMEOUT:-20}
 
 usage() {
-  echo "usage: $0 start <dir> <amqp-port> | stop <dir> [--kill] | status <dir>" >&2
+  echo "usage: $0 start <dir> <amqp-port> [--owner <pid>] | stop <dir> [--kill] | status <dir>" >&2
   exit 2
 }
 
@@ -57,11 +62,12 @@ cmd_stop() {
   [ "${2:-}" = "--kill" ] && signal=KILL
   [ -d "$dir" ] || return 0
   dir=$(cd "$dir" && pwd)
+  [ -n "${RABBITMQ_TEST_WATCHER:-}" ] || kill_and_wait "$(read_pid "$dir/watch.pid")" KILL
   # The broker (beam) first, so it does not see epmd vanish; then the wrapper shell, then epmd.
   kill_and_wait "$(read_pid "$dir/beam.pid")" "$signal"
   kill_and_wait "$(read_pid "$dir/server.pid")" KILL
   kill_and_wait "$(read_pid "$dir/epmd.pid")" KILL
-  rm -f "$dir/beam.pid" "$dir/server.pid" "$dir/epmd.pid"
+  rm -f "$dir/beam.pid" "$dir/server.pid" "$dir/epmd.pid" "$dir/watch.pid"
   local port
   port=$(cat "$dir/port" 2>/dev/null || true)
   if [ -n "$port" ]; then
@@ -76,7 +82,8 @@ cmd_status() {
 }
 
 cmd_start() {
-  local dir=$1 port=$2
+  local dir=$1 port=$2 owner=${3:-}
+  [ -z "$owner" ] || [[ "$owner" =~ ^[0-9]+$ ]] || die "--owner needs a PID, got '$owner'"
   [[ "$port" =~ ^[0-9]+$ ]] && ((port >= 1024 && port + 2000 <= 65535)) ||
     die "amqp-port must be a number in 1024..63535 (epmd and distribution use +1000 and +2000), got '$port'"
   [ -x "$RABBITMQ_BIN" ] || die "$RABBITMQ_BIN not found: install rabbitmq-server (scripts/deps.sh)"
@@ -142,11 +149,26 @@ EOF
     fi
     sleep 0.1
   done
+  if [ -n "$owner" ]; then
+    # Stops the node once the owner is gone (or the node was stopped: beam.pid removed).
+    RABBITMQ_TEST_WATCHER=1 setsid bash -c \
+      'while kill -0 "$1" 2>/dev/null && [ -e "$2/beam.pid" ]; do sleep 0.5; done
+       [ -e "$2/beam.pid" ] && "$3" stop "$2"' \
+      watcher "$owner" "$dir" "$SELF" </dev/null >>"$dir/log/watcher.log" 2>&1 &
+    echo $! >"$dir/watch.pid"
+  fi
   echo "amqp://guest:guest@127.0.0.1:$port/"
 }
 
 case "${1:-}" in
-  start) (($# == 3)) || usage; cmd_start "$2" "$3" ;;
+  start)
+    if (($# == 5)) && [ "$4" = "--owner" ]; then
+      cmd_start "$2" "$3" "$5"
+    else
+      (($# == 3)) || usage
+      cmd_start "$2" "$3"
+    fi
+    ;;
   stop) (($# >= 2 && $# <= 3)) || usage; cmd_stop "$2" "${3:-}" ;;
   status) (($# == 2)) || usage; cmd_status "$2" ;;
   *) usage ;;
