@@ -482,27 +482,42 @@ TEST_F(AmqpLinkTest, IdleLinkUsesNoCpu) {
   EXPECT_LT(cpu() - before, 40ms);
 }
 
-// Publishes that reached a broker which then dies are reported false, never lost silently.
+// Resumes a SIGSTOPped broker however the test ends.
+struct Frozen {
+  explicit Frozen(pid_t p) : pid(p) { frozen = ::kill(pid, SIGSTOP) == 0; }
+  ~Frozen() { ::kill(pid, SIGCONT); }
+  pid_t pid;
+  bool frozen = false;
+};
+
+// Publishes the broker took but never confirmed before the connection died (here: missed
+// heartbeats from a frozen broker) are reported false, never lost silently.
 TEST_F(AmqpLinkTest, UnconfirmedAtDisconnectAreReportedFalse) {
-  auto sender = node("sender");
+  auto c = config("sender");
+  c.heartbeat = 1s;
+  auto sender = node(c);
   ASSERT_TRUE(up(*sender->link));
   const pid_t beam = rabbit_->beam_pid();
   ASSERT_GT(beam, 0);
-  ASSERT_EQ(::kill(beam, SIGSTOP), 0);  // frozen: takes nothing, confirms nothing
   Outcomes outcomes;
   constexpr std::size_t kCount = 20;
-  for (std::size_t i = 0; i < kCount; ++i) {
-    ASSERT_TRUE(sender->link->publish(to_room("room.z", "m", outcomes.track())));
+  {
+    Frozen frozen(beam);  // takes nothing, confirms nothing, sends no heartbeat
+    ASSERT_TRUE(frozen.frozen);
+    for (std::size_t i = 0; i < kCount; ++i) {
+      ASSERT_TRUE(sender->link->publish(to_room("room.z", "m", outcomes.track())));
+    }
+    ASSERT_TRUE(eventually([&] { return sender->link->stats().published == kCount; }));
+    EXPECT_EQ(outcomes.pending(), kCount);
+    ASSERT_TRUE(eventually([&] { return outcomes.refused() == kCount; }, 5000ms));
+    EXPECT_NE(sender->link->status().state, LinkState::up);
+    EXPECT_NE(sender->link->status().last_error.find("heartbeat"), std::string::npos)
+        << sender->link->status().last_error;
   }
-  ASSERT_TRUE(eventually([&] { return sender->link->stats().published == kCount; }));
-  EXPECT_EQ(outcomes.pending(), kCount);
-  ASSERT_TRUE(rabbit_->stop(/*kill=*/true));
-  ASSERT_TRUE(eventually([&] { return outcomes.refused() == kCount; }));
   EXPECT_EQ(outcomes.twice(), 0u);
   EXPECT_EQ(sender->link->stats().failed, kCount);
-  EXPECT_NE(sender->link->status().state, LinkState::up);
-  ASSERT_TRUE(rabbit_->restart());
-  EXPECT_TRUE(up(*sender->link, 15000ms));
+  EXPECT_EQ(sender->link->stats().confirmed, 0u);
+  EXPECT_TRUE(up(*sender->link, 10000ms));
 }
 
 TEST_F(AmqpLinkTest, SurvivesABrokerRestart) {
