@@ -623,13 +623,14 @@ bool AmqpLink::publish(Publish message) {
   check_short_string("exchange name", message.exchange);
   check_short_string("routing key", message.routing_key);
   for (const auto& header : message.headers) check_short_string("header name", header.first);
-  bool was_empty = false;
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     if (stopping_) return false;
     if (outbox_.size() < config_.outbox_limit) {
-      was_empty = outbox_.empty();
+      // Only the first message wakes the link thread: it drains the outbox before waiting.
+      const bool was_empty = outbox_.empty();
       outbox_.push_back(std::move(message));
+      lock.unlock();
       if (was_empty) wake();
       return true;
     }

@@ -89,7 +89,7 @@ std::string_view to_string(LinkState state);
 
 struct LinkStatus {
   LinkState state = LinkState::down;
-  std::string last_error;  // why the last connection ended or failed; empty if none yet
+  std::string last_error;  // why the link is not up (empty when up or never tried)
 };
 
 class AmqpLink {
@@ -109,14 +109,17 @@ class AmqpLink {
 
   // Both handlers run on the link thread and must not block; they may call publish(), bind()
   // and unbind(). Throws std::invalid_argument for a bad config (URL, node id, limits).
+  // publish(), bind() and unbind() throw std::invalid_argument for a name over 255 bytes.
   AmqpLink(AmqpConfig config, DeliveryHandler on_delivery, StatusHandler on_status = {});
   ~AmqpLink();
   AmqpLink(const AmqpLink&) = delete;
   AmqpLink& operator=(const AmqpLink&) = delete;
 
+  // Once per link. Publishes and binds made before start() wait for the first connection.
   void start();
   // Joins the link thread: immediate while disconnected or backing off; a connected link
-  // closes gracefully (up to ~1 s, then the socket is cut). Pending on_done get false.
+  // waits up to 0.5 s for outstanding confirms and closes the connection (after 1 s the
+  // socket is cut). Every pending on_done gets false. From the owner, never from a handler.
   void stop();
 
   bool publish(Publish message);
