@@ -198,11 +198,17 @@ class AmqpLink::Connection {
 // ---------------------------------------------------------------------------------------------
 // Session: one connection's life on the link thread.
 
+struct AmqpLink::Unconfirmed {
+  std::function<void(bool)> on_done;
+  bool settled = false;
+};
+
 class AmqpLink::Session {
  public:
-  Session(AmqpLink& link, amqp_connection_state_t conn) : link_(link), conn_(conn) {}
+  // `unconfirmed` outlives the session: run() reports what is left once the status says down.
+  Session(AmqpLink& link, amqp_connection_state_t conn, std::deque<Unconfirmed>& unconfirmed)
+      : link_(link), conn_(conn), unconfirmed_(unconfirmed) {}
   ~Session() {
-    fail_unconfirmed();
     std::lock_guard lock(link_.mutex_);
     link_.socket_fd_ = -1;
   }
@@ -214,11 +220,6 @@ class AmqpLink::Session {
   void close();
 
  private:
-  struct Unconfirmed {
-    std::function<void(bool)> on_done;
-    bool settled = false;
-  };
-
   void check(const amqp_rpc_reply_t& reply, std::string_view what);
   void declare_exchange();
   void apply_bindings();
@@ -228,15 +229,14 @@ class AmqpLink::Session {
   void on_method(const amqp_frame_t& frame);
   void deliver(const amqp_basic_deliver_t& method);
   void settle(std::uint64_t tag, bool multiple, bool confirmed);
-  void fail_unconfirmed();
   void wait_readable(std::chrono::milliseconds timeout);
 
   AmqpLink& link_;
   amqp_connection_state_t conn_;
   int fd_ = -1;
-  std::set<std::string> applied_;        // routing keys bound on this connection
-  std::deque<Unconfirmed> unconfirmed_;  // delivery tags first_tag_, first_tag_ + 1, ...
-  std::uint64_t first_tag_ = 1;          // confirm.select numbers publishes from 1
+  std::set<std::string> applied_;         // routing keys bound on this connection
+  std::deque<Unconfirmed>& unconfirmed_;  // delivery tags first_tag_, first_tag_ + 1, ...
+  std::uint64_t first_tag_ = 1;           // confirm.select numbers publishes from 1
   std::vector<Publish> batch_;
   std::vector<amqp_table_entry_t> entries_;
 };
@@ -396,13 +396,10 @@ void AmqpLink::Session::publish_one(Publish& message) {
   const int rc = amqp_basic_publish(conn_, kChannel, bytes(message.exchange),
                                     bytes(message.routing_key), /*mandatory=*/0,
                                     /*immediate=*/0, &props, bytes(message.body));
-  if (rc != AMQP_STATUS_OK) {
-    // Maybe partly written: the broker may or may not have it, so it is reported unconfirmed.
-    link_.counters_.failed.fetch_add(1, std::memory_order_relaxed);
-    invoke("on_done", message.on_done, false);
-    throw LinkError(fmt::format("basic.publish: {}", amqp_error_string2(rc)));
-  }
+  // Even a failed write may have reached the broker: it is unconfirmed, reported with the rest.
   unconfirmed_.push_back(Unconfirmed{std::move(message.on_done)});
+  if (rc != AMQP_STATUS_OK)
+    throw LinkError(fmt::format("basic.publish: {}", amqp_error_string2(rc)));
   link_.counters_.published.fetch_add(1, std::memory_order_relaxed);
   spdlog::debug("amqp: published {} bytes to '{}' key '{}' (tag {})", message.body.size(),
                 message.exchange, message.routing_key, first_tag_ + unconfirmed_.size() - 1);
@@ -520,19 +517,6 @@ void AmqpLink::Session::settle(std::uint64_t tag, bool multiple, bool confirmed)
     unconfirmed_.pop_front();
     ++first_tag_;
   }
-}
-
-void AmqpLink::Session::fail_unconfirmed() {
-  std::size_t failed = 0;
-  for (auto& u : unconfirmed_) {
-    if (u.settled) continue;
-    u.settled = true;
-    ++failed;
-    link_.counters_.failed.fetch_add(1, std::memory_order_relaxed);
-    invoke("on_done", u.on_done, false);
-  }
-  unconfirmed_.clear();
-  if (failed > 0) spdlog::info("amqp: {} published messages lost their confirm", failed);
 }
 
 // Waits for the socket (or buffered frames) or a wake-up, at most `timeout`.
@@ -696,6 +680,19 @@ void AmqpLink::set_status(LinkState state, std::string error) {
   invoke("status", on_status_, copy);
 }
 
+void AmqpLink::fail_unconfirmed(std::deque<Unconfirmed>& unconfirmed) {
+  std::size_t failed = 0;
+  for (auto& u : unconfirmed) {
+    if (u.settled) continue;
+    u.settled = true;
+    ++failed;
+    counters_.failed.fetch_add(1, std::memory_order_relaxed);
+    invoke("on_done", u.on_done, false);
+  }
+  unconfirmed.clear();
+  if (failed > 0) spdlog::info("amqp: {} published messages lost their confirm", failed);
+}
+
 void AmqpLink::fail_outbox() {
   std::deque<Publish> left;
   {
@@ -714,13 +711,14 @@ void AmqpLink::run() {
   auto delay = config_.reconnect_min;
   bool ever_up = false;
   std::string last_error;
+  std::deque<Unconfirmed> unconfirmed;
   while (!stopping()) {
     set_status(LinkState::connecting, last_error);
     bool was_up = false;
     std::string error;
     try {
       Connection connection;
-      Session session(*this, connection.get());
+      Session session(*this, connection.get(), unconfirmed);
       session.open();
       was_up = true;
       if (ever_up) counters_.reconnects.fetch_add(1, std::memory_order_relaxed);
@@ -734,6 +732,8 @@ void AmqpLink::run() {
       error = e.what();
     }
     if (stopping()) break;
+    set_status(LinkState::down, error);
+    fail_unconfirmed(unconfirmed);
     // Equal jitter: half the delay fixed, half random, so restarted nodes do not stampede.
     const auto jittered =
         std::max(config_.reconnect_min,
@@ -746,13 +746,13 @@ void AmqpLink::run() {
       spdlog::debug("amqp: still cannot reach {}: {}", endpoint_.redacted(), error);
     }
     last_error = error;
-    set_status(LinkState::down, error);
     delay = std::min(config_.reconnect_max, delay * 2);
     std::unique_lock lock(mutex_);
     cv_.wait_for(lock, jittered, [&] { return stopping_; });
   }
-  fail_outbox();
   set_status(LinkState::down, "stopped");
+  fail_unconfirmed(unconfirmed);
+  fail_outbox();
   std::lock_guard lock(mutex_);
   exited_ = true;
   cv_.notify_all();

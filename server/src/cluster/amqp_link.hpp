@@ -9,9 +9,9 @@
 //  - publish() returns false when the link is stopped or the outbox (config.outbox_limit
 //    messages) is full; on_done is then never called. When it returns true, on_done is called
 //    exactly once, on the link thread: true on the broker's ack, false on a nack, and false
-//    when the connection drops (or stop() runs) before the ack came. Unconfirmed messages are
-//    never republished: the caller decides, so a retry cannot duplicate what the broker may
-//    already have routed.
+//    when the connection drops (or stop() runs) before the ack came; status() already says
+//    down by then. Unconfirmed messages are never republished: the caller decides, so a retry
+//    cannot duplicate what the broker may already have routed.
 //  - Messages published while the link is down wait in the outbox and go out after the next
 //    connect, in order.
 //  - A bind() made before a publish() on the same thread is applied before that message is
@@ -136,7 +136,10 @@ class AmqpLink {
   class Connection;  // rabbitmq-c connection state and socket (RAII)
   class Session;     // one connection's life on the link thread: declare, publish, consume
 
+  struct Unconfirmed;  // a published message's on_done, until its confirm
+
   void run();
+  void fail_unconfirmed(std::deque<Unconfirmed>& unconfirmed);
   void fail_outbox();
   void set_status(LinkState state, std::string error);
   void wake() const;
