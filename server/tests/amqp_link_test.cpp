@@ -547,7 +547,7 @@ TEST_F(AmqpLinkTest, SurvivesABrokerRestart) {
     ASSERT_TRUE(receiver->link->publish(to_room("room.r", "while down", outcomes.track())));
     worst = std::max(worst, Clock::now() - before);
   }
-  EXPECT_LT(worst, 10ms);
+  EXPECT_LT(worst, 50ms);           // a mutex push; generous for a loaded 2-core box
   receiver->link->bind("room.r2");  // wanted while down: applied on reconnect
 
   // A link stopped while the broker is down stops at once.
