@@ -338,6 +338,19 @@ TEST_F(AmqpLinkTest, ConnectsDeclaresItsQueueAndReportsUp) {
   EXPECT_EQ(states.back(), LinkState::up);
 }
 
+TEST_F(AmqpLinkTest, RefusedLoginIsReportedAndRetried) {
+  auto c = config("intruder");
+  c.url = "amqp://guest:wrong@127.0.0.1:" + std::to_string(rabbit_->port()) + "/";
+  AmqpLink link(c, [](Delivery) {});
+  link.start();
+  ASSERT_TRUE(eventually([&] { return !link.status().last_error.empty(); }));
+  const auto error = link.status().last_error;
+  EXPECT_NE(error.find("login to amqp://guest:***@127.0.0.1"), std::string::npos) << error;
+  EXPECT_NE(error.find("ACCESS_REFUSED"), std::string::npos) << error;
+  EXPECT_EQ(error.find("wrong"), std::string::npos) << error;
+  EXPECT_NE(link.status().state, LinkState::up);
+}
+
 TEST_F(AmqpLinkTest, RoutingKeySelectsTheBoundNodes) {
   auto x = node("x");
   auto y = node("y");

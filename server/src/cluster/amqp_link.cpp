@@ -243,12 +243,13 @@ class AmqpLink::Session {
 
 void AmqpLink::Session::check(const amqp_rpc_reply_t& reply, std::string_view what) {
   if (reply.reply_type == AMQP_RESPONSE_NORMAL) return;
+  LinkError error(fmt::format("{}: {}", what, describe(reply)));
   if (reply.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION &&
       reply.reply.id == AMQP_CONNECTION_CLOSE_METHOD) {
     amqp_connection_close_ok_t ok{};
     amqp_send_method(conn_, 0, AMQP_CONNECTION_CLOSE_OK_METHOD, &ok);
   }
-  throw LinkError(fmt::format("{}: {}", what, describe(reply)));
+  throw error;
 }
 
 void AmqpLink::Session::open() {
@@ -740,10 +741,11 @@ void AmqpLink::run() {
                  std::chrono::milliseconds(std::uniform_int_distribution<std::int64_t>(
                      delay.count() / 2, delay.count())(random)));
     if (was_up || error != last_error) {
-      spdlog::info("amqp: {} {}: {}; retrying in {} ms", was_up ? "lost" : "cannot reach",
-                   endpoint_.redacted(), error, jittered.count());
+      spdlog::info("amqp: {} {}: {}; retrying in {} ms",
+                   was_up ? "lost the connection to" : "cannot connect to", endpoint_.redacted(),
+                   error, jittered.count());
     } else {
-      spdlog::debug("amqp: still cannot reach {}: {}", endpoint_.redacted(), error);
+      spdlog::debug("amqp: still cannot connect to {}: {}", endpoint_.redacted(), error);
     }
     last_error = error;
     delay = std::min(config_.reconnect_max, delay * 2);
