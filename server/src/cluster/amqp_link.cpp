@@ -199,7 +199,7 @@ class AmqpLink::Connection {
 // Session: one connection's life on the link thread.
 
 struct AmqpLink::Unconfirmed {
-  std::function<void(bool)> on_done;
+  Publish message;  // kept to publish again if the connection drops before the ack
   bool settled = false;
 };
 
@@ -281,8 +281,21 @@ void AmqpLink::Session::open() {
   amqp_channel_open(conn_, kChannel);
   check(amqp_get_rpc_reply(conn_), "channel.open");
   declare_exchange();
-  amqp_queue_declare(conn_, kChannel, bytes(link_.queue_), /*passive=*/0, /*durable=*/0,
-                     /*exclusive=*/1, /*auto_delete=*/1, amqp_empty_table);
+  // Durable with an expiry rather than exclusive auto-delete: see the header.
+  std::array<amqp_table_entry_t, 3> args{};
+  args[0].key = amqp_cstring_bytes("x-expires");
+  args[0].value.kind = AMQP_FIELD_KIND_I64;
+  args[0].value.value.i64 =
+      std::chrono::duration_cast<std::chrono::milliseconds>(link_.config_.queue_expiry).count();
+  args[1].key = amqp_cstring_bytes("x-max-length");
+  args[1].value.kind = AMQP_FIELD_KIND_I64;
+  args[1].value.value.i64 = static_cast<std::int64_t>(link_.config_.queue_max_length);
+  args[2].key = amqp_cstring_bytes("x-overflow");
+  args[2].value.kind = AMQP_FIELD_KIND_UTF8;
+  args[2].value.value.bytes = amqp_cstring_bytes("drop-head");
+  amqp_queue_declare(conn_, kChannel, bytes(link_.queue_), /*passive=*/0, /*durable=*/1,
+                     /*exclusive=*/0, /*auto_delete=*/0,
+                     amqp_table_t{static_cast<int>(args.size()), args.data()});
   check(amqp_get_rpc_reply(conn_), fmt::format("queue.declare {}", link_.queue_));
   amqp_confirm_select(conn_, kChannel);
   check(amqp_get_rpc_reply(conn_), "confirm.select");
@@ -397,13 +410,13 @@ void AmqpLink::Session::publish_one(Publish& message) {
   const int rc = amqp_basic_publish(conn_, kChannel, bytes(message.exchange),
                                     bytes(message.routing_key), /*mandatory=*/0,
                                     /*immediate=*/0, &props, bytes(message.body));
-  // Even a failed write may have reached the broker: it is unconfirmed, reported with the rest.
-  unconfirmed_.push_back(Unconfirmed{std::move(message.on_done)});
+  spdlog::debug("amqp: published {} bytes to '{}' key '{}' (tag {})", message.body.size(),
+                message.exchange, message.routing_key, first_tag_ + unconfirmed_.size());
+  // Even a failed write may have reached the broker: it is unconfirmed, sent again later.
+  unconfirmed_.push_back(Unconfirmed{std::move(message)});
   if (rc != AMQP_STATUS_OK)
     throw LinkError(fmt::format("basic.publish: {}", amqp_error_string2(rc)));
   link_.counters_.published.fetch_add(1, std::memory_order_relaxed);
-  spdlog::debug("amqp: published {} bytes to '{}' key '{}' (tag {})", message.body.size(),
-                message.exchange, message.routing_key, first_tag_ + unconfirmed_.size() - 1);
 }
 
 void AmqpLink::Session::read_frames() {
@@ -501,7 +514,8 @@ void AmqpLink::Session::settle(std::uint64_t tag, bool multiple, bool confirmed)
     u.settled = true;
     auto& counter = confirmed ? link_.counters_.confirmed : link_.counters_.nacked;
     counter.fetch_add(1, std::memory_order_relaxed);
-    invoke("on_done", u.on_done, confirmed);
+    invoke("on_done", u.message.on_done, confirmed);
+    u.message = Publish{};  // settled: the body is no longer needed
   };
   if (multiple && tag == 0) tag = first_tag_ + unconfirmed_.size() - 1;  // 0 means all
   if (tag < first_tag_ || tag - first_tag_ >= unconfirmed_.size()) {
@@ -656,9 +670,16 @@ LinkStatus AmqpLink::status() const {
 
 AmqpLink::Stats AmqpLink::stats() const {
   auto get = [](const std::atomic<std::uint64_t>& c) { return c.load(std::memory_order_relaxed); };
-  return Stats{get(counters_.published), get(counters_.confirmed), get(counters_.nacked),
-               get(counters_.failed),    get(counters_.consumed),  get(counters_.outbox_dropped),
-               get(counters_.reconnects)};
+  Stats stats;
+  stats.published = get(counters_.published);
+  stats.confirmed = get(counters_.confirmed);
+  stats.nacked = get(counters_.nacked);
+  stats.failed = get(counters_.failed);
+  stats.republished = get(counters_.republished);
+  stats.consumed = get(counters_.consumed);
+  stats.outbox_dropped = get(counters_.outbox_dropped);
+  stats.reconnects = get(counters_.reconnects);
+  return stats;
 }
 
 void AmqpLink::wake() const {
@@ -688,10 +709,25 @@ void AmqpLink::fail_unconfirmed(std::deque<Unconfirmed>& unconfirmed) {
     u.settled = true;
     ++failed;
     counters_.failed.fetch_add(1, std::memory_order_relaxed);
-    invoke("on_done", u.on_done, false);
+    invoke("on_done", u.message.on_done, false);
   }
   unconfirmed.clear();
   if (failed > 0) spdlog::info("amqp: {} published messages lost their confirm", failed);
+}
+
+void AmqpLink::requeue_unconfirmed(std::deque<Unconfirmed>& unconfirmed) {
+  std::deque<Publish> again;
+  for (auto& u : unconfirmed) {
+    if (!u.settled) again.push_back(std::move(u.message));
+  }
+  unconfirmed.clear();
+  if (again.empty()) return;
+  counters_.republished.fetch_add(again.size(), std::memory_order_relaxed);
+  spdlog::info("amqp: {} messages lost their confirm with the connection; sending them again",
+               again.size());
+  std::lock_guard lock(mutex_);
+  outbox_.insert(outbox_.begin(), std::make_move_iterator(again.begin()),
+                 std::make_move_iterator(again.end()));
 }
 
 void AmqpLink::fail_outbox() {
@@ -734,7 +770,7 @@ void AmqpLink::run() {
     }
     if (stopping()) break;
     set_status(LinkState::down, error);
-    fail_unconfirmed(unconfirmed);
+    requeue_unconfirmed(unconfirmed);
     // Equal jitter: half the delay fixed, half random, so restarted nodes do not stampede.
     const auto jittered =
         std::max(config_.reconnect_min,

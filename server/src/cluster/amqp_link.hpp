@@ -1,26 +1,31 @@
 // AmqpLink: this node's one connection to RabbitMQ (rabbitmq-c), run on its own thread.
 //
 // On every (re)connect the link declares the durable topic exchange (config.exchange), its own
-// exclusive auto-delete queue `parley.node.<node_id>`, enables publisher confirms, consumes
-// the queue and binds it with every routing key currently wanted. Callers on any thread only
-// push into mutex-guarded queues: publish(), bind() and unbind() never wait for the network.
+// queue `parley.node.<node_id>`, enables publisher confirms, consumes the queue (as its only
+// consumer) and binds it with every routing key currently wanted. The queue is durable and
+// expires config.queue_expiry after its node was last connected, rather than exclusive and
+// auto-delete: an auto-delete queue vanishes with the connection, so whatever other nodes sent
+// while this node reconnected (or RabbitMQ restarted) would be routed nowhere. A node that
+// dies for good leaves a queue that RabbitMQ deletes after the expiry; its length is capped.
+// Callers on any thread only push into mutex-guarded queues: publish(), bind() and unbind() never
+// wait for the network.
 //
 // Rules the cross-node layer can rely on:
 //  - publish() returns false when the link is stopped or the outbox (config.outbox_limit
 //    messages) is full; on_done is then never called. When it returns true, on_done is called
-//    exactly once, on the link thread: true on the broker's ack, false on a nack, and false
-//    when the connection drops (or stop() runs) before the ack came; status() already says
-//    down by then. Unconfirmed messages are never republished: the caller decides, so a retry
-//    cannot duplicate what the broker may already have routed.
+//    exactly once, on the link thread: true on the broker's ack, false on a nack or when
+//    stop() runs before the ack came. A message whose connection dropped before its ack is
+//    published again after the reconnect, ahead of the outbox (at least once, in order): the
+//    broker may have routed it already, so receivers drop duplicates (the cross-node layer
+//    numbers its messages per node).
 //  - Messages published while the link is down wait in the outbox and go out after the next
 //    connect, in order.
 //  - A bind() made before a publish() on the same thread is applied before that message is
 //    sent.
 //  - A node receives its own publishes on the keys it is bound to; Delivery::from_node says
 //    who published (AMQP app-id).
-//  - Consumption is no-ack: the queue is exclusive and auto-delete, so whatever a lost
-//    connection had not delivered is deleted with the queue anyway; acks would buy no
-//    redelivery, only a round trip per message.
+//  - Consumption is no-ack: signaling is worth little once late, and the few messages in the
+//    socket when a connection drops are not worth a round trip per message.
 #pragma once
 
 #include <atomic>
@@ -66,6 +71,8 @@ struct AmqpConfig {
   std::size_t outbox_limit = 10000;  // messages waiting to be sent; also caps the unconfirmed
   std::chrono::seconds heartbeat{10};
   std::chrono::milliseconds connect_timeout{2000};  // TCP connect; login and RPCs get 5 s
+  std::chrono::seconds queue_expiry{60};  // the node queue outlives a disconnect this long
+  std::size_t queue_max_length = 100000;  // messages; the oldest are dropped beyond
 };
 
 struct Publish {
@@ -101,7 +108,8 @@ class AmqpLink {
     std::uint64_t published = 0;       // handed to the broker
     std::uint64_t confirmed = 0;       // acked by the broker
     std::uint64_t nacked = 0;          // nacked by the broker
-    std::uint64_t failed = 0;          // reported false: connection lost or stop() before ack
+    std::uint64_t failed = 0;          // reported false: stop() before the ack
+    std::uint64_t republished = 0;     // sent again after a connection dropped before the ack
     std::uint64_t consumed = 0;        // deliveries passed to the handler
     std::uint64_t outbox_dropped = 0;  // publish() refused because the outbox was full
     std::uint64_t reconnects = 0;      // connections established after the first
@@ -140,6 +148,7 @@ class AmqpLink {
 
   void run();
   void fail_unconfirmed(std::deque<Unconfirmed>& unconfirmed);
+  void requeue_unconfirmed(std::deque<Unconfirmed>& unconfirmed);
   void fail_outbox();
   void set_status(LinkState state, std::string error);
   void wake() const;
@@ -164,8 +173,8 @@ class AmqpLink {
   int wake_fd_ = -1;    // eventfd: new outbox work, binding changes, stop
 
   struct Counters {
-    std::atomic<std::uint64_t> published{0}, confirmed{0}, nacked{0}, failed{0}, consumed{0},
-        outbox_dropped{0}, reconnects{0};
+    std::atomic<std::uint64_t> published{0}, confirmed{0}, nacked{0}, failed{0}, republished{0},
+        consumed{0}, outbox_dropped{0}, reconnects{0};
   } counters_;
   std::atomic<std::int64_t> last_drop_warning_{0};  // steady_clock ns; rate-limits the warning
   std::atomic<std::uint64_t> drops_reported_{0};
