@@ -262,7 +262,7 @@ async function stopServer(server) {
   return server.exited;
 }
 
-function printServerLog(server, why) {
+export function printServerLog(server, why) {
   const tail = (text) => (text.length > 8000 ? `...${text.slice(-8000)}` : text);
   const status = server.exitStatus
     ? `exited (code ${server.exitStatus.code}, signal ${server.exitStatus.signal})`

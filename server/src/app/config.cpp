@@ -4,9 +4,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
 #include <CLI/CLI.hpp>
+
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
+#include <random>
 #include <thread>
 
 namespace parley::app {
@@ -22,6 +26,21 @@ std::string default_web_root() {
     }
   }
   return "";
+}
+
+// host name (made safe for a queue name) and 6 random hex digits.
+std::string default_node_id() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "parley");
+  std::string id;
+  for (const char* c = host; *c != '\0' && id.size() < 64; ++c) {
+    const bool ok =
+        std::isalnum(static_cast<unsigned char>(*c)) || *c == '.' || *c == '-' || *c == '_';
+    id += ok ? *c : '-';
+  }
+  if (id.empty()) id = "parley";
+  std::random_device random;
+  return fmt::format("{}-{:06x}", id, random() & 0xFFFFFFu);
 }
 
 }  // namespace
@@ -225,6 +244,28 @@ std::optional<int> parse(int argc, char** argv, Config& config) {
       ->envname("PARLEY_SOCKJS_CLIENT_JS")
       ->capture_default_str();
 
+  std::uint32_t node_timeout = config.cluster.node_timeout.count();
+  app.add_option("--amqp", config.cluster.amqp.url,
+                 "Share rooms with other parley nodes through RabbitMQ, e.g. "
+                 "amqp://parley:secret@mq.example.org:5672/parley (topic exchange chat.exchange, "
+                 "one queue per node). Without it parley runs alone with its embedded broker")
+      ->envname("PARLEY_AMQP");
+  app.add_option("--node-id", config.cluster.amqp.node_id,
+                 "This node's name in the cluster, 1-200 of [A-Za-z0-9._-] (default: host name "
+                 "and a random suffix, new at every start)")
+      ->envname("PARLEY_NODE_ID");
+  app.add_option("--node-timeout-ms", node_timeout,
+                 "A node silent this long (no heart-beat; they go every second) is dead: the "
+                 "others send `leave` for its members")
+      ->envname("PARLEY_NODE_TIMEOUT_MS")
+      ->check(CLI::Range(1000u, 600000u))
+      ->capture_default_str();
+  app.add_option("--amqp-outbox", config.cluster.amqp.outbox_limit,
+                 "Messages waiting for RabbitMQ (slow or away) before SENDs to rooms get ERROR")
+      ->envname("PARLEY_AMQP_OUTBOX")
+      ->check(CLI::Range(std::size_t{100}, std::size_t{10000000}))
+      ->capture_default_str();
+
   std::string jwt_secret;
   std::string jwt_jwks;
   std::string room_passwords;
@@ -262,6 +303,9 @@ std::optional<int> parse(int argc, char** argv, Config& config) {
   config.net.ws_idle_timeout = std::chrono::seconds{ws_idle};
   config.broker.rooms.history_ttl = std::chrono::seconds{history_ttl};
   config.ice.ttl = std::chrono::seconds{turn_ttl};
+  config.cluster.node_timeout = std::chrono::milliseconds{node_timeout};
+  if (config.cluster.amqp.node_id.empty()) config.cluster.amqp.node_id = default_node_id();
+  config.broker.rooms.node_id = config.cluster.amqp.node_id;
   if (!config.ice.turn_uris.empty() && config.ice.turn_secret.empty()) {
     spdlog::warn("--turn-uri without --turn-secret: /api/ice-servers will list no TURN server");
   }

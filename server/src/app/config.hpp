@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "broker/local_broker.hpp"
+#include "cluster/node.hpp"
 #include "net/context.hpp"
 #include "stomp/session.hpp"
 
@@ -27,6 +28,7 @@ struct Config {
   turn::IceConfig ice;
   stomp::SessionConfig stomp;
   broker::LocalBrokerLimits broker;
+  cluster::ClusterConfig cluster;  // used when cluster.amqp.url is set (--amqp)
   std::uint32_t shutdown_timeout_ms = 5000;
 };
 

@@ -88,6 +88,17 @@ int run(const Config& config) {
   broker::LocalBroker broker{config.broker};
   net::StaticFiles files{config.web_root};
   net::Context ctx{config.net, config.stomp, broker, metrics, files};
+  std::unique_ptr<cluster::ClusterNode> cluster;
+  if (!config.cluster.amqp.url.empty()) {
+    try {
+      cluster = std::make_unique<cluster::ClusterNode>(config.cluster, broker);
+    } catch (const std::invalid_argument& e) {
+      spdlog::critical("--amqp: {}", e.what());
+      return 2;
+    }
+    cluster->start();
+    ctx.cluster = cluster.get();
+  }
   // Declared after what sessions reference: handlers destroyed with it may still touch them.
   asio::io_context ioc{static_cast<int>(config.threads)};
   ctx.ice = config.ice;
@@ -146,7 +157,8 @@ int run(const Config& config) {
   if (redirect) redirect->run();
   auto endpoint = listener->local_endpoint();
   spdlog::info("web root: {}", files.has_root() ? config.web_root : "(built-in page)");
-  spdlog::info("{} I/O threads; embedded broker", config.threads);
+  spdlog::info("{} I/O threads; {}", config.threads,
+               cluster ? "rooms shared through RabbitMQ" : "embedded broker");
   spdlog::info("access: {}; {} room(s) with a password",
                config.stomp.verifier ? "room token required at CONNECT" : "open (no room tokens)",
                config.broker.rooms.passwords.size());
@@ -185,6 +197,8 @@ int run(const Config& config) {
   for (unsigned i = 1; i < config.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (auto& thread : threads) thread.join();
+  // Every session is gone and its leaves are queued: tell the others and flush.
+  if (cluster) cluster->stop();
   spdlog::info("stopped");
   return 0;
 }

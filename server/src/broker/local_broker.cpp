@@ -127,6 +127,15 @@ struct LocalBroker::State {
 
   LocalBrokerLimits limits;
   rooms::Registry registry;
+  RoomReplicator* replicator = nullptr;
+  // Presence / history requests held while a newly watched room syncs with other nodes.
+  struct Held {
+    SessionId session;
+    std::string subscription;
+    bool presence;
+    bool history;
+  };
+  StringMap<std::vector<Held>> held_replies;
   std::unordered_map<SessionId, Session> sessions;
   // unordered_map never moves its elements, so Subscriptions may point at Topics and Queues.
   StringMap<Topic> topics;
@@ -272,12 +281,22 @@ struct LocalBroker::State {
         return Status::success();
       }
       case Destination::Kind::room_exchange: {
+        const std::string_view key = destination.name;
+        // The first local subscriber of a room: other nodes are asked what they know, and
+        // presence / history wait for their answer (answer_held).
+        const bool first = replicator != nullptr && registry.local_subscribers(key) == 0;
+        const bool hold = replicator != nullptr && (first || held_replies.contains(key));
         rooms::Outcome outcome =
-            registry.subscribe(session_id, destination.name, request.id, request.presence,
-                               request.history, rooms::Clock::now(), request.password);
+            registry.subscribe(session_id, key, request.id, request.presence && !hold,
+                               request.history && !hold, rooms::Clock::now(), request.password);
         if (!outcome.ok()) return Status::failure(std::move(outcome.error));
-        add_subscription(session, session_id, request, Kind::room, destination.name);
-        deliver_posts(outcome.posts, destination.name);
+        add_subscription(session, session_id, request, Kind::room, key);
+        deliver_posts(outcome.posts, key);
+        if (hold) {
+          held_replies[std::string(key)].push_back(
+              Held{session_id, request.id, request.presence, request.history});
+        }
+        if (first) replicator->watched(key);
         return Status::success();
       }
       case Destination::Kind::room_chat: {
@@ -365,6 +384,7 @@ struct LocalBroker::State {
     if (sub->kind != Kind::room) return Status::success();
     rooms::Outcome outcome = registry.unsubscribe(session_id, sub->id);
     deliver_posts(outcome.posts, sub->target);
+    report_departures(session_id, outcome);
     if (!outcome.ok()) return Status::failure(std::move(outcome.error));
     return Status::success();
   }
@@ -380,6 +400,14 @@ struct LocalBroker::State {
     detach(subs);
     rooms::Outcome outcome = registry.disconnect(session_id);
     deliver_posts(outcome.posts, {});
+    report_departures(session_id, outcome);
+  }
+
+  void report_departures(SessionId session_id, const rooms::Outcome& outcome) {
+    if (replicator == nullptr) return;
+    for (const auto& [key, member] : outcome.departed) {
+      replicator->departed(session_id, key, member);
+    }
   }
 
   // ---- SEND ----
@@ -426,6 +454,10 @@ struct LocalBroker::State {
     if (!outcome.ok()) return Status::failure(std::move(outcome.error));
     deliver_posts(outcome.posts, key);
     drop_room_subscriptions(outcome.dropped);
+    if (replicator != nullptr && (outcome.replicate || outcome.remote_target != 0) &&
+        !replicator->relay(session_id, key, frame.body, outcome.remote_target)) {
+      return Status::failure("cluster outbox full: this message reached members on this node only");
+    }
     return Status::success();
   }
 
@@ -552,6 +584,70 @@ void LocalBroker::disconnect(SessionId id) {
 void LocalBroker::sweep(rooms::Clock::time_point now) {
   std::lock_guard lock(mutex_);
   state_->registry.sweep(now);
+}
+
+void LocalBroker::set_replicator(RoomReplicator* replicator) {
+  std::lock_guard lock(mutex_);
+  state_->replicator = replicator;
+}
+
+bool LocalBroker::remote_send(rooms::SessionId origin, std::string_view node, std::string_view key,
+                              std::string_view body) {
+  std::lock_guard lock(mutex_);
+  rooms::Outcome outcome =
+      state_->registry.remote_send(origin, node, key, body, rooms::Clock::now());
+  state_->deliver_posts(outcome.posts, key);
+  state_->drop_room_subscriptions(outcome.dropped);
+  return state_->registry.tracks(origin);
+}
+
+void LocalBroker::remote_member(rooms::SessionId origin, std::string_view node,
+                                std::string_view key, std::string_view id,
+                                std::string_view nickname) {
+  std::lock_guard lock(mutex_);
+  rooms::Outcome outcome = state_->registry.remote_member(origin, node, key, id, nickname);
+  state_->deliver_posts(outcome.posts, key);
+}
+
+void LocalBroker::remote_gone(rooms::SessionId origin) {
+  std::lock_guard lock(mutex_);
+  rooms::Outcome outcome = state_->registry.disconnect(origin);
+  state_->deliver_posts(outcome.posts, {});
+}
+
+LocalBroker::RoomState LocalBroker::room_state(std::string_view key) const {
+  std::lock_guard lock(mutex_);
+  return RoomState{state_->registry.local_members(key),
+                   state_->registry.history(key, rooms::Clock::now())};
+}
+
+void LocalBroker::adopt_history(std::string_view key, const std::vector<std::string>& bodies) {
+  std::lock_guard lock(mutex_);
+  state_->registry.adopt_history(key, bodies, rooms::Clock::now());
+}
+
+void LocalBroker::answer_held(std::string_view key) {
+  std::lock_guard lock(mutex_);
+  auto it = state_->held_replies.find(key);
+  if (it == state_->held_replies.end()) return;
+  const std::vector<State::Held> held = std::move(it->second);
+  state_->held_replies.erase(it);
+  const auto now = rooms::Clock::now();
+  for (const State::Held& h : held) {
+    if (h.presence) {
+      rooms::Outcome outcome = state_->registry.peers(h.session, key, h.subscription);
+      state_->deliver_posts(outcome.posts, key);
+    }
+    if (h.history) {
+      rooms::Outcome outcome = state_->registry.history_replay(h.session, key, h.subscription, now);
+      state_->deliver_posts(outcome.posts, key);
+    }
+  }
+}
+
+std::size_t LocalBroker::local_subscribers(std::string_view key) const {
+  std::lock_guard lock(mutex_);
+  return state_->registry.local_subscribers(key);
 }
 
 BrokerStats LocalBroker::stats() const {

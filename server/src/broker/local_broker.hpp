@@ -4,6 +4,9 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "broker/broker.hpp"
 #include "rooms/registry.hpp"
@@ -25,6 +28,23 @@ struct BrokerStats {
   std::size_t unacked_messages = 0;
 };
 
+// Scale-out (cluster/): told, under the broker's lock, what other nodes must hear about rooms.
+// Implementations must not block and must not call back into the broker.
+class RoomReplicator {
+ public:
+  virtual ~RoomReplicator() = default;
+  // A local session's accepted frame for room `key`: for every node with the room
+  // (`remote_target` 0), or for the node of remote member `remote_target`. False when it could
+  // not be queued: the SEND then gets an ERROR (local members already have it).
+  virtual bool relay(SessionId session, std::string_view key, std::string_view body,
+                     rooms::SessionId remote_target) = 0;
+  // A local member left without a frame other nodes could relay (UNSUBSCRIBE, disconnect).
+  virtual void departed(SessionId session, std::string_view key, std::string_view member_id) = 0;
+  // The first local session subscribed to `key`: presence and history replies for it are
+  // held until answer_held(key), so they can include what other nodes know.
+  virtual void watched(std::string_view key) = 0;
+};
+
 class LocalBroker final : public Broker {
  public:
   explicit LocalBroker(LocalBrokerLimits limits = {});
@@ -42,6 +62,25 @@ class LocalBroker final : public Broker {
   // Periodic housekeeping (expired room history).
   void sweep(rooms::Clock::time_point now);
   BrokerStats stats() const;
+
+  // ---- Scale-out: the cluster node's side (any thread) ----
+  void set_replicator(RoomReplicator* replicator);
+  // A remote member's frame / sync state / departure (see rooms::Registry). remote_send
+  // returns whether `origin` is still in some room here.
+  bool remote_send(rooms::SessionId origin, std::string_view node, std::string_view key,
+                   std::string_view body);
+  void remote_member(rooms::SessionId origin, std::string_view node, std::string_view key,
+                     std::string_view id, std::string_view nickname);
+  void remote_gone(rooms::SessionId origin);
+  struct RoomState {
+    std::vector<rooms::Registry::MemberInfo> members;
+    std::vector<std::shared_ptr<const std::string>> history;
+  };
+  RoomState room_state(std::string_view key) const;
+  void adopt_history(std::string_view key, const std::vector<std::string>& bodies);
+  // Sends the presence / history replies held since watched(key).
+  void answer_held(std::string_view key);
+  std::size_t local_subscribers(std::string_view key) const;
 
  private:
   struct State;

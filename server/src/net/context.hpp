@@ -18,6 +18,10 @@
 #include "stomp/session.hpp"
 #include "turn/credentials.hpp"
 
+namespace parley::cluster {
+class ClusterNode;
+}
+
 namespace parley::net {
 
 class StaticFiles;
@@ -66,6 +70,7 @@ struct Context {
   broker::LocalBroker& broker;
   app::Metrics& metrics;
   const StaticFiles& files;
+  cluster::ClusterNode* cluster = nullptr;  // set with --amqp
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> next_session{1};

@@ -10,6 +10,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
 
+#include "cluster/node.hpp"
 #include "net/origin.hpp"
 #include "net/sockjs_service.hpp"
 #include "net/static_files.hpp"
@@ -46,12 +47,22 @@ http::response<http::string_body> health(Context& ctx,
       {"status", ctx.stopping ? "stopping" : "ok"},
       {"version", PARLEY_VERSION},
       {"uptime_seconds", uptime.count()},
-      {"broker", "embedded"},
+      {"broker", ctx.cluster != nullptr ? "rabbitmq" : "embedded"},
       {"connections", ctx.metrics.connections.load()},
       {"sessions", ctx.metrics.sessions.load()},
       {"rooms", stats.rooms},
       {"members", stats.members},
   };
+  if (ctx.cluster != nullptr) {
+    // A node whose RabbitMQ is away still serves its own rooms: degraded, not down.
+    const cluster::ClusterStats cs = ctx.cluster->stats();
+    const bool up = cs.status.state == cluster::LinkState::up;
+    body["cluster"] = boost::json::object{{"node", ctx.cluster->node_id()},
+                                          {"state", cluster::to_string(cs.status.state)},
+                                          {"last_error", cs.status.last_error},
+                                          {"nodes", cs.nodes + 1}};
+    if (!up && !ctx.stopping) body["status"] = "degraded";
+  }
   auto status = ctx.stopping ? http::status::service_unavailable : http::status::ok;
   return text(req, status, boost::json::serialize(body), "application/json");
 }
@@ -68,8 +79,9 @@ http::response<http::string_body> metrics(Context& ctx,
   gauges.unacked_messages = stats.unacked_messages;
   gauges.uptime_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.started).count();
-  return text(req, http::status::ok, ctx.metrics.render(gauges),
-              "text/plain; version=0.0.4; charset=utf-8");
+  std::string out = ctx.metrics.render(gauges);
+  if (ctx.cluster != nullptr) out += cluster::render_metrics(ctx.cluster->stats());
+  return text(req, http::status::ok, std::move(out), "text/plain; version=0.0.4; charset=utf-8");
 }
 
 // The member id the TURN username names: ?id=<[A-Za-z0-9_-]{1,64}>, else a random one.

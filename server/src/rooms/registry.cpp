@@ -70,6 +70,8 @@ struct Frame {
   const json::object& fields;
   std::string_view raw;
   Clock::time_point now;
+  bool remote;            // sent by a member on another node, which checked it
+  std::string_view node;  // that node's id (remote frames only)
 };
 
 std::string_view view(const json::string& s) {
@@ -257,7 +259,8 @@ struct Registry::State {
   // Per session: subscription id -> room key. STOMP subscription ids are per connection, so
   // UNSUBSCRIBE names one without a room.
   std::unordered_map<SessionId, StringMap<std::string>> subscriptions;
-  std::unordered_map<SessionId, Access> access;  // sessions that proved a room token
+  std::unordered_map<SessionId, Access> access;             // sessions that proved a room token
+  std::unordered_map<SessionId, std::string> remote_nodes;  // remote session -> its node
   std::size_t members = 0;
   std::uint64_t next_seq = 0;
 
@@ -268,7 +271,7 @@ struct Registry::State {
     ++members;
   }
 
-  Member unbind(Room& room, SessionId session) {
+  Member unbind(Room& room, SessionId session) {  // NOLINT: used by Registry too
     auto node = room.members.extract(session);
     room.member_by_id.erase(node.mapped().id);
     --members;
@@ -282,10 +285,51 @@ struct Registry::State {
     post(out, leave_body(gone), everyone_but(room, session));
   }
 
+  // leave(), and other nodes must hear of it (the member sent no frame they could relay).
+  void leave_and_record(Room& room, std::string_view key, SessionId session, Outcome& out) {
+    auto member = room.members.find(session);
+    if (member == room.members.end()) return;
+    if (!is_remote(session)) out.departed.emplace_back(std::string(key), member->second.id);
+    leave(room, session, out);
+  }
+
   // Idle rooms with history linger so a returning member can still ask for it; sweep() drops
   // them once it expires.
   void drop_if_unused(StringMap<Room>::iterator it) {
     if (it->second.unused()) rooms.erase(it);
+  }
+
+  bool is_remote(SessionId session) const { return remote_nodes.contains(session); }
+
+  std::string_view node_of(SessionId session) const {
+    auto it = remote_nodes.find(session);
+    return it == remote_nodes.end() ? std::string_view(limits.node_id) : it->second;
+  }
+
+  // A remote session takes part in `key`; disconnect() finds its rooms like a local one's.
+  void track_remote(SessionId origin, std::string_view node, std::string_view key) {
+    remote_nodes.insert_or_assign(origin, std::string(node));
+    subscriptions[origin].try_emplace(std::string(key), std::string(key));
+  }
+
+  // Once no local session listens to a room, this node stops hearing about it from the others:
+  // its view of their members would only go stale, so it is dropped (nobody to tell).
+  void forget_remote_if_unwatched(Room& room, std::string_view key) {
+    if (!room.subscribers.empty()) return;
+    std::vector<SessionId> remote;
+    for (const auto& [session, member] : room.members) {
+      if (is_remote(session)) remote.push_back(session);
+    }
+    for (SessionId origin : remote) {
+      unbind(room, origin);
+      auto mine = subscriptions.find(origin);
+      if (mine == subscriptions.end()) continue;
+      mine->second.erase(std::string(key));
+      if (mine->second.empty()) {
+        subscriptions.erase(mine);
+        remote_nodes.erase(origin);
+      }
+    }
   }
 
   const Access* access_of(SessionId session) const {
@@ -323,7 +367,7 @@ struct Registry::State {
     if (const Access* granted = access_of(f.session); granted && granted->identity != id) {
       return fail("identity mismatch: the token is for " + quoted(granted->identity));
     }
-    if (auto ban = room.banned.find(id); ban != room.banned.end()) {
+    if (auto ban = room.banned.find(id); !f.remote && ban != room.banned.end()) {
       if (f.now < ban->second) {
         const auto left = std::chrono::ceil<std::chrono::seconds>(ban->second - f.now);
         return fail("removed from room " + quoted(f.key) + " by a moderator: " + quoted(id) +
@@ -344,8 +388,12 @@ struct Registry::State {
         // seen die, by proving it is the same client: the secret its first join carried.
         const Member& old = room.members.at(held->second);
         if (resume.empty() || old.resume != resume) {
-          return fail("identity taken: " + quoted(id) + " is already in room " +
-                      std::string(f.key));
+          if (!f.remote) {
+            return fail("identity taken: " + quoted(id) + " is already in room " +
+                        std::string(f.key));
+          }
+          // Two nodes bound the id at once: every node keeps the smaller node id's member.
+          if (!(f.node < node_of(held->second))) return {};
         }
         const SessionId old_session = held->second;
         const Member gone = unbind(room, old_session);
@@ -353,7 +401,7 @@ struct Registry::State {
         std::erase_if(others, [&](const Recipient& r) { return r.session == f.session; });
         post(out, leave_body(gone), std::move(others));
       }
-      if (room.members.size() >= limits.max_members) {
+      if (!f.remote && room.members.size() >= limits.max_members) {
         return fail("room full (max " + std::to_string(limits.max_members) + " members)");
       }
       bind(room, f.session, id, nickname);
@@ -439,7 +487,11 @@ struct Registry::State {
     // An absent target is normal (it just left; ICE trickles after leave): drop quietly.
     Outcome out;
     if (auto to = room.member_by_id.find(view(*target)); to != room.member_by_id.end()) {
-      post(out, share(f.raw), session_of(room, to->second));
+      if (!is_remote(to->second)) {
+        post(out, share(f.raw), session_of(room, to->second));
+      } else if (!f.remote) {
+        out.remote_target = to->second;  // its node delivers it
+      }
     }
     return out;
   }
@@ -487,7 +539,7 @@ struct Registry::State {
       return fail(error);
     }
     const Access* granted = access_of(f.session);
-    if (granted == nullptr || !granted->moderator || !granted->allows(f.key)) {
+    if (!f.remote && (granted == nullptr || !granted->moderator || !granted->allows(f.key))) {
       return fail(type + " requires the moderator role (a room token with role 'moderator')");
     }
     const json::string* target = string_field(f.fields, "target");
@@ -521,6 +573,42 @@ struct Registry::State {
     }
     if (mine != subscriptions.end() && mine->second.empty()) subscriptions.erase(mine);
     room.subscribers.erase(subs);
+  }
+
+  // `node` is empty for a local session's frame, else the remote sender's node.
+  Outcome parse_and_dispatch(Room& room, SessionId session, std::string_view key,
+                             std::string_view body, Clock::time_point now,
+                             std::string_view node = {}) {
+    unsigned char buffer[kParseBufferBytes];
+    json::monotonic_resource arena(buffer, sizeof buffer);
+    json::error_code ec;
+    const json::value parsed = json::parse(body, ec, &arena);
+    if (ec || !parsed.is_object()) {
+      return fail("invalid room message: body must be a JSON object");
+    }
+    const json::object& fields = parsed.get_object();
+    const json::string* type = string_field(fields, "type");
+    if (!type) return fail("room message needs a string 'type'");
+    const Frame f{session, key, view(*type), fields, body, now, !node.empty(), node};
+    if (f.remote && !adopt_remote_sender(room, f)) return {};
+    Outcome out = dispatch(room, f);
+    out.replicate =
+        !f.remote && out.ok() && f.type != "offer" && f.type != "answer" && f.type != "ice";
+    return out;
+  }
+
+  // A remote member's signal can arrive before this node learned of its join (the sync with
+  // its node is still under way): its node vouches for it, so it becomes a member here.
+  // False when the frame should be ignored.
+  bool adopt_remote_sender(Room& room, const Frame& f) {
+    if (f.type == "join" || f.type == "message" || room.members.contains(f.session)) return true;
+    if (f.type == "leave") return false;  // never joined here: nothing to undo
+    const json::string* from = string_field(f.fields, "from");
+    if (!from || from->empty() || from->size() > kMaxIdBytes) return false;
+    if (room.member_by_id.contains(view(*from))) return false;
+    const json::string* nick = string_field(f.fields, "nickname");
+    bind(room, f.session, view(*from), nick ? view(*nick) : std::string_view{});
+    return true;
   }
 
   Outcome dispatch(Room& room, const Frame& f) {
@@ -611,7 +699,8 @@ Outcome Registry::unsubscribe(SessionId session, std::string_view subscription) 
   // Another subscription to the same room keeps the member in it (e.g. a second tab component).
   if (subs->second.empty()) {
     room.subscribers.erase(subs);
-    s.leave(room, session, out);
+    s.leave_and_record(room, key, session, out);
+    s.forget_remote_if_unwatched(room, key);
   }
   s.drop_if_unused(room_it);
   return out;
@@ -626,15 +715,116 @@ Outcome Registry::send(SessionId session, std::string_view key, std::string_view
                                    !room_it->second.members.contains(session))) {
     return fail("not subscribed to room " + std::string(key));
   }
-  unsigned char buffer[kParseBufferBytes];
-  json::monotonic_resource arena(buffer, sizeof buffer);
-  json::error_code ec;
-  const json::value parsed = json::parse(body, ec, &arena);
-  if (ec || !parsed.is_object()) return fail("invalid room message: body must be a JSON object");
-  const json::object& fields = parsed.get_object();
-  const json::string* type = string_field(fields, "type");
-  if (!type) return fail("room message needs a string 'type'");
-  return s.dispatch(room_it->second, Frame{session, key, view(*type), fields, body, now});
+  return s.parse_and_dispatch(room_it->second, session, key, body, now);
+}
+
+Outcome Registry::remote_send(SessionId origin, std::string_view node, std::string_view key,
+                              std::string_view body, Clock::time_point now) {
+  State& s = *state_;
+  auto room_it = s.rooms.find(key);
+  // Nobody here listens to that room (any more): its remote members were forgotten.
+  if (room_it == s.rooms.end() || room_it->second.subscribers.empty()) return {};
+  if (node.empty()) return fail("remote_send needs the sender's node id");
+  s.track_remote(origin, node, key);
+  return s.parse_and_dispatch(room_it->second, origin, key, body, now, node);
+}
+
+Outcome Registry::remote_member(SessionId origin, std::string_view node, std::string_view key,
+                                std::string_view id, std::string_view nickname) {
+  State& s = *state_;
+  auto room_it = s.rooms.find(key);
+  if (room_it == s.rooms.end() || room_it->second.subscribers.empty() || id.empty()) return {};
+  Room& room = room_it->second;
+  s.track_remote(origin, node, key);
+  if (auto self = room.members.find(origin); self != room.members.end()) {
+    self->second.nickname = nickname;
+    return {};
+  }
+  Outcome out;
+  if (auto held = room.member_by_id.find(id); held != room.member_by_id.end()) {
+    if (!(node < s.node_of(held->second))) return {};
+    const SessionId loser = held->second;
+    const Member gone = s.unbind(room, loser);
+    post(out, leave_body(gone), everyone_but(room, loser));
+  }
+  s.bind(room, origin, id, nickname);
+  return out;
+}
+
+Outcome Registry::peers(SessionId session, std::string_view key,
+                        std::string_view subscription) const {
+  const State& s = *state_;
+  Outcome out;
+  auto room_it = s.rooms.find(key);
+  if (room_it == s.rooms.end()) return out;
+  const Room& room = room_it->second;
+  auto subs = room.subscribers.find(session);
+  if (subs == room.subscribers.end() ||
+      std::find(subs->second.begin(), subs->second.end(), subscription) == subs->second.end()) {
+    return out;
+  }
+  post(out, peers_body(room, session), {Recipient{session, std::string(subscription)}});
+  return out;
+}
+
+Outcome Registry::history_replay(SessionId session, std::string_view key,
+                                 std::string_view subscription, Clock::time_point now) const {
+  const State& s = *state_;
+  Outcome out;
+  auto room_it = s.rooms.find(key);
+  if (room_it == s.rooms.end()) return out;
+  const Room& room = room_it->second;
+  auto subs = room.subscribers.find(session);
+  if (subs == room.subscribers.end() ||
+      std::find(subs->second.begin(), subs->second.end(), subscription) == subs->second.end()) {
+    return out;
+  }
+  post(out, history_body(room.history, now, s.limits.history_ttl),
+       {Recipient{session, std::string(subscription)}});
+  return out;
+}
+
+bool Registry::tracks(SessionId session) const {
+  return state_->subscriptions.contains(session);
+}
+
+std::vector<Registry::MemberInfo> Registry::local_members(std::string_view key) const {
+  const State& s = *state_;
+  std::vector<MemberInfo> out;
+  auto room_it = s.rooms.find(key);
+  if (room_it == s.rooms.end()) return out;
+  for (const auto& [session, member] : room_it->second.members) {
+    if (!s.is_remote(session)) out.push_back({session, member.id, member.nickname});
+  }
+  return out;
+}
+
+std::vector<std::shared_ptr<const std::string>> Registry::history(std::string_view key,
+                                                                  Clock::time_point now) const {
+  std::vector<std::shared_ptr<const std::string>> out;
+  auto room_it = state_->rooms.find(key);
+  if (room_it == state_->rooms.end()) return out;
+  for (const Chat& chat : room_it->second.history) {
+    if (!expired(chat, now, state_->limits.history_ttl)) out.push_back(chat.body);
+  }
+  return out;
+}
+
+void Registry::adopt_history(std::string_view key, const std::vector<std::string>& bodies,
+                             Clock::time_point now) {
+  auto room_it = state_->rooms.find(key);
+  if (room_it == state_->rooms.end() || !room_it->second.history.empty()) return;
+  for (const std::string& body : bodies) {
+    json::error_code ec;
+    const json::value parsed = json::parse(body, ec);
+    if (ec || !parsed.is_object()) continue;  // only chat lines as members sent them
+    state_->remember(room_it->second, share(body), now);
+  }
+}
+
+std::size_t Registry::local_subscribers(std::string_view key) const {
+  auto room_it = state_->rooms.find(key);
+  return room_it == state_->rooms.end() ? 0 : room_it->second.subscribers.size();
 }
 
 void Registry::authorize(SessionId session, Access access) {
@@ -645,7 +835,10 @@ Outcome Registry::disconnect(SessionId session) {
   State& s = *state_;
   s.access.erase(session);
   auto mine = s.subscriptions.find(session);
-  if (mine == s.subscriptions.end()) return {};
+  if (mine == s.subscriptions.end()) {
+    s.remote_nodes.erase(session);
+    return {};
+  }
   std::vector<std::string> keys;
   keys.reserve(mine->second.size());
   for (auto& [sub, key] : mine->second) keys.push_back(std::move(key));
@@ -658,9 +851,11 @@ Outcome Registry::disconnect(SessionId session) {
     auto room_it = s.rooms.find(key);
     if (room_it == s.rooms.end()) continue;  // unreachable while the two indexes agree
     room_it->second.subscribers.erase(session);
-    s.leave(room_it->second, session, out);
+    s.leave_and_record(room_it->second, key, session, out);
+    s.forget_remote_if_unwatched(room_it->second, key);
     s.drop_if_unused(room_it);
   }
+  s.remote_nodes.erase(session);
   return out;
 }
 

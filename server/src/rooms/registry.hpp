@@ -32,6 +32,9 @@ struct Limits {
   // Rooms that need a password (SUBSCRIBE header x-room-password) from anonymous sessions and
   // from tokens that do not grant the room by name or wildcard.
   std::map<std::string, std::string, std::less<>> passwords{};
+  // Scale-out: this node's id. Two nodes that bound the same member id at the same time settle
+  // it the same way on every node: the smaller node id keeps it.
+  std::string node_id{};
 };
 
 struct Recipient {
@@ -50,6 +53,14 @@ struct Outcome {
   // Room subscriptions the registry ended on its own (a kicked member's): the caller forgets
   // them too. Delivered after `posts`, so the kicked member still gets the kick.
   std::vector<Recipient> dropped;
+  // Scale-out: what other nodes must hear about. `departed`: (room key, member id) of members
+  // that left without sending a frame (UNSUBSCRIBE, disconnect). `remote_target`: the remote
+  // session a targeted signal is for (0: none); its node must deliver the frame.
+  std::vector<std::pair<std::string, std::string>> departed;
+  SessionId remote_target = 0;
+  // A local session's frame that every node with the room must see (join, message, media,
+  // kick, mute, leave): relay it as sent.
+  bool replicate = false;
   std::string error;  // empty on success; otherwise names the broken rule (and the limit)
   bool ok() const { return error.empty(); }
 };
@@ -92,6 +103,46 @@ class Registry {
 
   // Drops empty rooms whose history has expired. Call periodically.
   void sweep(Clock::time_point now);
+
+  // ---- Scale-out (issue 7) ----
+  // A member on another node is a *remote session*: an id the caller allocates (never a local
+  // session's), with the node it lives on. It has no subscriptions, so it is never a
+  // recipient; its frames were checked by its own node, so here they only update this node's
+  // view of the room and reach local subscribers. disconnect(origin) makes it leave.
+
+  // A frame a remote member sent to room `key` (join, message, media, kick, mute, leave, and
+  // offer / answer / ice for a local target). Ignored when this node has no such room.
+  Outcome remote_send(SessionId origin, std::string_view node, std::string_view key,
+                      std::string_view body, Clock::time_point now);
+  // A remote member learned from another node's state (sync): bound silently, no posts.
+  // When it wins an id conflict, the loser's `leave` is posted.
+  Outcome remote_member(SessionId origin, std::string_view node, std::string_view key,
+                        std::string_view id, std::string_view nickname);
+  // Answers a presence request later (subscribe with presence=false first), e.g. once remote
+  // state has arrived: the `peers` post for that subscription, or none if it is gone.
+  Outcome peers(SessionId session, std::string_view key, std::string_view subscription) const;
+  // The same for x-history.
+  Outcome history_replay(SessionId session, std::string_view key, std::string_view subscription,
+                         Clock::time_point now) const;
+  // Whether `session` (local or remote) is still in some room here.
+  bool tracks(SessionId session) const;
+
+  struct MemberInfo {
+    SessionId session;
+    std::string id;
+    std::string nickname;
+  };
+  // Chat history of `key` (oldest first), for another node's sync; and adopting such a list
+  // when this node has none yet for the room.
+  std::vector<std::shared_ptr<const std::string>> history(std::string_view key,
+                                                          Clock::time_point now) const;
+  void adopt_history(std::string_view key, const std::vector<std::string>& bodies,
+                     Clock::time_point now);
+
+  // Members of `key` held by local sessions (for another node's sync).
+  std::vector<MemberInfo> local_members(std::string_view key) const;
+  // Local sessions subscribed to `key`.
+  std::size_t local_subscribers(std::string_view key) const;
 
   std::size_t room_count() const;
   std::size_t member_count() const;
