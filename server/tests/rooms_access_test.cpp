@@ -6,11 +6,13 @@
 #include <string>
 
 #include "rooms/registry.hpp"
+#include "rooms_frames.hpp"
 
 namespace parley::rooms {
 namespace {
 
 namespace json = boost::json;
+using namespace testing;  // NOLINT: the shared frame builders
 using namespace std::chrono_literals;
 
 constexpr SessionId kMod = 1;
@@ -21,15 +23,6 @@ const Clock::time_point t0 = Clock::time_point{} + 24h;
 
 std::string join(std::string_view from) {
   return json::serialize(json::object{{"type", "join"}, {"from", from}, {"nickname", from}});
-}
-
-std::string kick(std::string_view from, std::string_view target) {
-  return json::serialize(json::object{{"type", "kick"}, {"from", from}, {"target", target}});
-}
-
-std::string mute(std::string_view from, std::string_view target, std::string_view kind) {
-  return json::serialize(
-      json::object{{"type", "mute"}, {"from", from}, {"target", target}, {"kind", kind}});
 }
 
 void expect_rejected(const Outcome& o, std::string_view error) {

@@ -8,11 +8,13 @@
 #include <vector>
 
 #include "rooms/registry.hpp"
+#include "rooms_frames.hpp"
 
 namespace parley::rooms {
 namespace {
 
 namespace json = boost::json;
+using namespace testing;  // NOLINT: the shared frame builders
 using namespace std::chrono_literals;
 
 constexpr SessionId kAlice = 1;
@@ -21,45 +23,12 @@ constexpr SessionId kCarol = 3;
 constexpr std::string_view kRoom = "room-1";
 const Clock::time_point t0 = Clock::time_point{} + 24h;
 
-using Who = std::set<std::pair<SessionId, std::string>>;
-
-Who who(const Post& p) {
-  Who out;
-  for (const auto& r : p.to) out.emplace(r.session, r.subscription);
-  return out;
-}
-
-json::object parsed(const Post& p) {
-  return json::parse(*p.body).as_object();
-}
-
 std::string join(std::string_view from, std::string_view nickname) {
   return json::serialize(json::object{{"type", "join"}, {"from", from}, {"nickname", nickname}});
 }
 
 std::string chat(std::string_view nickname, std::string_view msg) {
   return json::serialize(json::object{{"type", "message"}, {"nickname", nickname}, {"msg", msg}});
-}
-
-std::string sdp_with_stream(std::string_view stream) {
-  return "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\na=msid-semantic: WMS " + std::string(stream) +
-         "\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=msid:" + std::string(stream) + " track-1\r\n";
-}
-
-std::string offer(std::string_view from, std::string_view target, std::string_view sdp,
-                  std::string_view type = "offer") {
-  json::object description{{"type", type}, {"sdp", sdp}};
-  return json::serialize(json::object{
-      {"type", type}, {"from", from}, {"target", target}, {"sdp", std::move(description)}});
-}
-
-std::string ice(std::string_view from, std::string_view target) {
-  return json::serialize(
-      json::object{{"type", "ice"}, {"from", from}, {"target", target}, {"iceCandidate", nullptr}});
-}
-
-std::string leave(std::string_view from) {
-  return json::serialize(json::object{{"type", "leave"}, {"from", from}});
 }
 
 // Subscribes and joins, as the seed client does on entering a room.

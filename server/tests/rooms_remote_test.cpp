@@ -12,11 +12,13 @@
 #include <vector>
 
 #include "rooms/registry.hpp"
+#include "rooms_frames.hpp"
 
 namespace parley::rooms {
 namespace {
 
 namespace json = boost::json;
+using namespace testing;  // NOLINT: the shared frame builders
 using namespace std::chrono_literals;
 
 // Local sessions.
@@ -36,18 +38,7 @@ constexpr std::string_view kRoom = "room-1";
 constexpr std::string_view kSecret = "0123456789abcdef-secret";
 const Clock::time_point t0 = Clock::time_point{} + 24h;
 
-using Who = std::set<std::pair<SessionId, std::string>>;
 using Departed = std::vector<std::pair<std::string, std::string>>;
-
-Who who(const Post& p) {
-  Who out;
-  for (const auto& r : p.to) out.emplace(r.session, r.subscription);
-  return out;
-}
-
-json::object parsed(const Post& p) {
-  return json::parse(*p.body).as_object();
-}
 
 Limits this_node() {
   return Limits{.node_id = std::string(kThisNode)};
@@ -64,36 +55,6 @@ std::string chat(std::string_view from, std::string_view msg) {
                                       {"from", from},
                                       {"nickname", std::string(from) + "-nick"},
                                       {"msg", msg}});
-}
-
-std::string sdp_with_stream(std::string_view stream) {
-  return "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\na=msid-semantic: WMS " + std::string(stream) +
-         "\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=msid:" + std::string(stream) + " track-1\r\n";
-}
-
-std::string offer(std::string_view from, std::string_view target, std::string_view sdp = "v=0",
-                  std::string_view type = "offer") {
-  json::object description{{"type", type}, {"sdp", sdp}};
-  return json::serialize(json::object{
-      {"type", type}, {"from", from}, {"target", target}, {"sdp", std::move(description)}});
-}
-
-std::string ice(std::string_view from, std::string_view target) {
-  return json::serialize(
-      json::object{{"type", "ice"}, {"from", from}, {"target", target}, {"iceCandidate", nullptr}});
-}
-
-std::string leave(std::string_view from) {
-  return json::serialize(json::object{{"type", "leave"}, {"from", from}});
-}
-
-std::string kick(std::string_view from, std::string_view target) {
-  return json::serialize(json::object{{"type", "kick"}, {"from", from}, {"target", target}});
-}
-
-std::string mute(std::string_view from, std::string_view target, std::string_view kind) {
-  return json::serialize(
-      json::object{{"type", "mute"}, {"from", from}, {"target", target}, {"kind", kind}});
 }
 
 std::string leave_of(std::string_view from) {

@@ -751,36 +751,35 @@ Outcome Registry::remote_member(SessionId origin, std::string_view node, std::st
   return out;
 }
 
+// The room `key` if `session` is subscribed to it as `subscription`, else null.
+static const Room* subscribed_room(const StringMap<Room>& rooms, SessionId session,
+                                   std::string_view key, std::string_view subscription) {
+  auto room_it = rooms.find(key);
+  if (room_it == rooms.end()) return nullptr;
+  auto subs = room_it->second.subscribers.find(session);
+  if (subs == room_it->second.subscribers.end() ||
+      std::find(subs->second.begin(), subs->second.end(), subscription) == subs->second.end()) {
+    return nullptr;
+  }
+  return &room_it->second;
+}
+
 Outcome Registry::peers(SessionId session, std::string_view key,
                         std::string_view subscription) const {
-  const State& s = *state_;
   Outcome out;
-  auto room_it = s.rooms.find(key);
-  if (room_it == s.rooms.end()) return out;
-  const Room& room = room_it->second;
-  auto subs = room.subscribers.find(session);
-  if (subs == room.subscribers.end() ||
-      std::find(subs->second.begin(), subs->second.end(), subscription) == subs->second.end()) {
-    return out;
+  if (const Room* room = subscribed_room(state_->rooms, session, key, subscription)) {
+    post(out, peers_body(*room, session), {Recipient{session, std::string(subscription)}});
   }
-  post(out, peers_body(room, session), {Recipient{session, std::string(subscription)}});
   return out;
 }
 
 Outcome Registry::history_replay(SessionId session, std::string_view key,
                                  std::string_view subscription, Clock::time_point now) const {
-  const State& s = *state_;
   Outcome out;
-  auto room_it = s.rooms.find(key);
-  if (room_it == s.rooms.end()) return out;
-  const Room& room = room_it->second;
-  auto subs = room.subscribers.find(session);
-  if (subs == room.subscribers.end() ||
-      std::find(subs->second.begin(), subs->second.end(), subscription) == subs->second.end()) {
-    return out;
+  if (const Room* room = subscribed_room(state_->rooms, session, key, subscription)) {
+    post(out, history_body(room->history, now, state_->limits.history_ttl),
+         {Recipient{session, std::string(subscription)}});
   }
-  post(out, history_body(room.history, now, s.limits.history_ttl),
-       {Recipient{session, std::string(subscription)}});
   return out;
 }
 
