@@ -7,7 +7,7 @@ FUZZ_SECONDS ?= 30
 NPM_DIRS := tests web
 BENCH_SECONDS ?= 10
 
-.PHONY: all deps build run test unit integration fuzz sanitize format format-check bench bench-web e2e web-test clean
+.PHONY: all deps build run test unit integration fuzz sanitize format format-check bench bench-web bench-cluster e2e web-test clean
 
 all: build
 
@@ -86,3 +86,8 @@ bench: build
 bench-web: build
 	@scripts/deps.sh tests
 	cd bench && PARLEY_BIN=$(abspath $(BUILD))/server/parley node web/join-to-frame.mjs
+
+# Scale-out: targeted message latency/throughput, one node vs two nodes on RabbitMQ (docs/BENCHMARKS.md).
+bench-cluster: build
+	@scripts/deps.sh bench tests
+	cd bench && PARLEY_BIN=$(abspath $(BUILD))/server/parley node cluster/latency.mjs --seconds $(BENCH_SECONDS)

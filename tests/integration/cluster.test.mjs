@@ -111,6 +111,28 @@ describe('rooms across two nodes', () => {
     assert.match((await racer.nextError()).headers.message, /^join the room before sending media/);
   });
 
+  test('joins racing a new binding: the member already in the room hears the newcomer, 15 times', T, async () => {
+    for (let i = 0; i < 15; i += 1) {
+      const key = uniqueRoom(`race${i}`);
+      // no pause: bob joins on B while A may still be binding the room at RabbitMQ
+      const ann = await member(nodes.a, key, 'ann');
+      const bob = await member(nodes.b, key, 'bob');
+      await sleep(600);
+      const heard = (sub, from) => sub.queue.items.some((m) => { const j = JSON.parse(m.body); return j.type === 'join' && j.from === from; });
+      // Whichever join went out first through RabbitMQ, the other member hears it (and, as on
+      // one node, a subscriber may also hear a join that came after its own): never neither,
+      // or nobody would send the offer. Joins are never doubled.
+      const annHeardBob = heard(ann.sub, 'bob');
+      const bobHeardAnn = heard(bob.sub, 'ann');
+      assert.ok(annHeardBob || bobHeardAnn, `round ${i}: neither heard the other join`);
+      for (const m of [ann, bob]) {
+        assert.ok(m.sub.queue.items.filter((x) => JSON.parse(x.body).type === 'join').length <= 1, `round ${i}: ${m.id} heard a join twice`);
+      }
+      await ann.client.kill();
+      await bob.client.kill();
+    }
+  });
+
   test('presence and chat history span nodes', T, async () => {
     const key = uniqueRoom('presence');
     const ann = await member(nodes.a, key, 'ann');

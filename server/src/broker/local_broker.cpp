@@ -603,9 +603,10 @@ bool LocalBroker::remote_send(rooms::SessionId origin, std::string_view node, st
 
 void LocalBroker::remote_member(rooms::SessionId origin, std::string_view node,
                                 std::string_view key, std::string_view id,
-                                std::string_view nickname) {
+                                std::string_view nickname,
+                                const std::vector<rooms::SessionId>& tell) {
   std::lock_guard lock(mutex_);
-  rooms::Outcome outcome = state_->registry.remote_member(origin, node, key, id, nickname);
+  rooms::Outcome outcome = state_->registry.remote_member(origin, node, key, id, nickname, tell);
   state_->deliver_posts(outcome.posts, key);
 }
 
@@ -617,7 +618,7 @@ void LocalBroker::remote_gone(rooms::SessionId origin) {
 
 LocalBroker::RoomState LocalBroker::room_state(std::string_view key) const {
   std::lock_guard lock(mutex_);
-  return RoomState{state_->registry.local_members(key),
+  return RoomState{state_->registry.members(key),
                    state_->registry.history(key, rooms::Clock::now())};
 }
 

@@ -70,10 +70,11 @@ class LocalBroker final : public Broker {
   bool remote_send(rooms::SessionId origin, std::string_view node, std::string_view key,
                    std::string_view body);
   void remote_member(rooms::SessionId origin, std::string_view node, std::string_view key,
-                     std::string_view id, std::string_view nickname);
+                     std::string_view id, std::string_view nickname,
+                     const std::vector<rooms::SessionId>& tell = {});
   void remote_gone(rooms::SessionId origin);
   struct RoomState {
-    std::vector<rooms::Registry::MemberInfo> members;
+    std::vector<rooms::Registry::MemberInfo> members;  // local and remote
     std::vector<std::shared_ptr<const std::string>> history;
   };
   RoomState room_state(std::string_view key) const;

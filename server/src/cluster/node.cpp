@@ -167,13 +167,20 @@ void ClusterNode::request_sync(const std::string& key) {
 
 void ClusterNode::answer_sync(const std::string& from_node, const std::string& key) {
   const broker::LocalBroker::RoomState state = broker_.room_state(key);
+  // Our members, and the order in which we saw everyone (`seen`): the asker tells its own
+  // members of our joins that came after theirs, which it was not bound to hear.
   json::array members;
+  json::object seen;
   for (const auto& m : state.members) {
-    members.push_back(json::object{{"o", m.session}, {"id", m.id}, {"nick", m.nickname}});
+    seen[m.id] = m.seq;
+    if (!m.local) continue;
+    members.push_back(
+        json::object{{"o", m.session}, {"id", m.id}, {"nick", m.nickname}, {"seq", m.seq}});
   }
   json::array history;
   for (const auto& body : state.history) history.push_back(json::string(*body));
-  json::object reply{{"members", std::move(members)}, {"history", std::move(history)}};
+  json::object reply{
+      {"members", std::move(members)}, {"seen", std::move(seen)}, {"history", std::move(history)}};
   publish({}, AmqpLink::queue_for(from_node), Headers{{"k", "state"}, {"r", key}},
           json::serialize(reply));
 }
@@ -183,6 +190,20 @@ void ClusterNode::apply_state(const std::string& from_node, const std::string& k
   json::error_code ec;
   const json::value parsed = json::parse(body, ec);
   if (!ec && parsed.is_object()) {
+    // Our members the other node saw join before one of its own: that join was published
+    // before we were bound to hear it, so they are told now (seed clients: the earlier member
+    // offers to the newcomer).
+    std::vector<std::pair<std::uint64_t, rooms::SessionId>> ours;  // its seq of our member
+    const json::object* seen = nullptr;
+    if (const auto* s = parsed.as_object().if_contains("seen")) seen = s->if_object();
+    if (seen != nullptr) {
+      for (const auto& m : broker_.room_state(key).members) {
+        if (!m.local) continue;
+        if (const auto* seq = seen->if_contains(m.id); seq && seq->is_uint64()) {
+          ours.emplace_back(seq->as_uint64(), m.session);
+        }
+      }
+    }
     if (const auto* members = parsed.as_object().if_contains("members");
         members && members->is_array()) {
       for (const json::value& m : members->as_array()) {
@@ -195,9 +216,16 @@ void ClusterNode::apply_state(const std::string& from_node, const std::string& k
         const auto session =
             o->is_uint64() ? o->as_uint64() : static_cast<std::uint64_t>(o->as_int64());
         const rooms::SessionId origin = origin_for(from_node, session);
+        std::vector<rooms::SessionId> tell;
+        if (const auto* seq = obj->if_contains("seq"); seq && seq->is_uint64()) {
+          for (const auto& [their_seq, local] : ours) {
+            if (their_seq < seq->as_uint64()) tell.push_back(local);
+          }
+        }
         broker_.remote_member(
             origin, from_node, key, id->as_string(),
-            nick && nick->is_string() ? std::string_view(nick->as_string()) : std::string_view{});
+            nick && nick->is_string() ? std::string_view(nick->as_string()) : std::string_view{},
+            tell);
       }
     }
     if (const auto* history = parsed.as_object().if_contains("history");

@@ -127,6 +127,10 @@ std::vector<Recipient> everyone_but(const Room& room, SessionId except) {
   return to;
 }
 
+void add_recipients(std::vector<Recipient>& to, std::vector<Recipient> more) {
+  to.insert(to.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+}
+
 std::vector<Recipient> session_of(const Room& room, SessionId session) {
   std::vector<Recipient> to;
   if (auto it = room.subscribers.find(session); it != room.subscribers.end()) {
@@ -730,7 +734,8 @@ Outcome Registry::remote_send(SessionId origin, std::string_view node, std::stri
 }
 
 Outcome Registry::remote_member(SessionId origin, std::string_view node, std::string_view key,
-                                std::string_view id, std::string_view nickname) {
+                                std::string_view id, std::string_view nickname,
+                                const std::vector<SessionId>& tell) {
   State& s = *state_;
   auto room_it = s.rooms.find(key);
   if (room_it == s.rooms.end() || room_it->second.subscribers.empty() || id.empty()) return {};
@@ -748,6 +753,14 @@ Outcome Registry::remote_member(SessionId origin, std::string_view node, std::st
     post(out, leave_body(gone), everyone_but(room, loser));
   }
   s.bind(room, origin, id, nickname);
+  std::vector<Recipient> to;
+  for (SessionId session : tell) {
+    if (session != origin && !s.is_remote(session)) add_recipients(to, session_of(room, session));
+  }
+  if (!to.empty()) {
+    post(out, serialized(json::object{{"type", "join"}, {"from", id}, {"nickname", nickname}}),
+         std::move(to));
+  }
   return out;
 }
 
@@ -787,13 +800,24 @@ bool Registry::tracks(SessionId session) const {
   return state_->subscriptions.contains(session);
 }
 
+std::vector<Registry::MemberInfo> Registry::members(std::string_view key) const {
+  const State& s = *state_;
+  std::vector<MemberInfo> out;
+  auto room_it = s.rooms.find(key);
+  if (room_it == s.rooms.end()) return out;
+  for (const auto& [session, member] : room_it->second.members) {
+    out.push_back({session, member.id, member.nickname, member.seq, !s.is_remote(session)});
+  }
+  return out;
+}
+
 std::vector<Registry::MemberInfo> Registry::local_members(std::string_view key) const {
   const State& s = *state_;
   std::vector<MemberInfo> out;
   auto room_it = s.rooms.find(key);
   if (room_it == s.rooms.end()) return out;
   for (const auto& [session, member] : room_it->second.members) {
-    if (!s.is_remote(session)) out.push_back({session, member.id, member.nickname});
+    if (!s.is_remote(session)) out.push_back({session, member.id, member.nickname, member.seq});
   }
   return out;
 }

@@ -114,10 +114,13 @@ class Registry {
   // offer / answer / ice for a local target). Ignored when this node has no such room.
   Outcome remote_send(SessionId origin, std::string_view node, std::string_view key,
                       std::string_view body, Clock::time_point now);
-  // A remote member learned from another node's state (sync): bound silently, no posts.
-  // When it wins an id conflict, the loser's `leave` is posted.
+  // A remote member learned from another node's state (sync): bound without a `join` post,
+  // except to the local sessions in `tell` (members its node saw before it joined, whose
+  // node was not yet bound to hear that join). When it wins an id conflict, the loser's
+  // `leave` is posted.
   Outcome remote_member(SessionId origin, std::string_view node, std::string_view key,
-                        std::string_view id, std::string_view nickname);
+                        std::string_view id, std::string_view nickname,
+                        const std::vector<SessionId>& tell = {});
   // Answers a presence request later (subscribe with presence=false first), e.g. once remote
   // state has arrived: the `peers` post for that subscription, or none if it is gone.
   Outcome peers(SessionId session, std::string_view key, std::string_view subscription) const;
@@ -131,6 +134,8 @@ class Registry {
     SessionId session;
     std::string id;
     std::string nickname;
+    std::uint64_t seq = 0;  // bind order in this node's view of the room
+    bool local = true;
   };
   // Chat history of `key` (oldest first), for another node's sync; and adopting such a list
   // when this node has none yet for the room.
@@ -141,6 +146,8 @@ class Registry {
 
   // Members of `key` held by local sessions (for another node's sync).
   std::vector<MemberInfo> local_members(std::string_view key) const;
+  // Every member of `key` this node knows, local or remote.
+  std::vector<MemberInfo> members(std::string_view key) const;
   // Local sessions subscribed to `key`.
   std::size_t local_subscribers(std::string_view key) const;
 
