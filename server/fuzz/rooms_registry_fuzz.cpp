@@ -6,7 +6,9 @@
 //   - offer / answer / ice reach at most one session, the target's, never anyone else;
 //   - a refused call delivers nothing;
 //   - every member leaves exactly once: each `leave` names a bound member, which is then gone,
-//     and a disconnected session holds no binding afterwards.
+//     and a disconnected session holds no binding afterwards;
+//   - only session 1, which holds a moderator token (as id "a"), can kick or mute; a kick
+//     unbinds its target and ends exactly the target's subscriptions to the room.
 #include <boost/json.hpp>
 #include <cstddef>
 #include <cstdint>
@@ -29,8 +31,9 @@ namespace json = boost::json;
 
 constexpr std::string_view kRooms[] = {"r1", "r2"};
 constexpr std::string_view kIds[] = {"a", "b", "c", "d"};
-constexpr std::string_view kTypes[] = {"join", "message", "offer", "answer",
-                                       "ice",  "leave",   "media"};
+constexpr std::string_view kTypes[] = {"join",  "message", "offer", "answer", "ice",
+                                       "leave", "media",   "kick",  "mute"};
+constexpr SessionId kModerator = 1;
 constexpr std::string_view kResume[] = {"", "secret-0123456789", "secret-9876543210"};
 
 [[noreturn]] void violated(const char* rule, std::string_view detail) {
@@ -100,6 +103,9 @@ std::string body_for(Input& in) {
     o["iceCandidate"] = nullptr;
   } else if (type == "media") {
     o["audio"] = in.next() % 2 == 0;
+  } else if (type == "kick" || type == "mute") {
+    o["target"] = in.pick(kIds);
+    if (type == "mute") o["kind"] = in.next() % 2 == 0 ? "audio" : "video";
   }
   return json::serialize(o);
 }
@@ -158,6 +164,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   limits.max_members = 3;
   limits.history_size = 4;
   Registry registry{limits};
+  registry.authorize(kModerator, parley::rooms::Access{"*", "a", true});
   Bindings model;
   std::map<SessionId, std::multimap<std::string, std::string>> subs;  // session -> (room, sub id)
   auto now = Clock::time_point{} + std::chrono::hours(1);
@@ -226,6 +233,32 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         for (auto& [key, ids] : model) unbind(model, key, session);
       }
       if (op == Op::send && sent_type == "leave") unbind(model, std::string(room), session);
+      if (op == Op::send && (sent_type == "kick" || sent_type == "mute") && !out.posts.empty() &&
+          session != kModerator) {
+        violated("a non-moderator's kick or mute was relayed", sent_type);
+      }
+      if (op == Op::send && sent_type == "kick" && !out.posts.empty()) {
+        // The target loses its binding and every subscription it had to the room.
+        SessionId target = 0;
+        for (const auto& d : out.dropped) {
+          if (target != 0 && d.session != target) violated("a kick dropped two sessions", "");
+          target = d.session;
+        }
+        if (target == 0 || target == session) violated("a kick dropped no one, or its sender", "");
+        unbind(model, std::string(room), target);
+        std::size_t held = 0;
+        for (auto it = subs[target].begin(); it != subs[target].end();) {
+          if (it->first == room) {
+            ++held;
+            it = subs[target].erase(it);
+          } else {
+            ++it;
+          }
+        }
+        if (held != out.dropped.size()) violated("a kick dropped other subscriptions", "");
+      }
+    } else if (!out.dropped.empty()) {
+      violated("a refused call dropped subscriptions", out.error);
     }
     for (const auto& post : out.posts) {
       json::error_code ec;
