@@ -7,7 +7,7 @@ FUZZ_SECONDS ?= 30
 NPM_DIRS := tests web
 BENCH_SECONDS ?= 10
 
-.PHONY: all deps build run test unit integration fuzz sanitize format format-check bench bench-web bench-cluster e2e web-test clean
+.PHONY: all deps build run test unit integration fuzz sanitize format format-check bench bench-web bench-cluster e2e web-test tsan clean
 
 all: build
 
@@ -66,6 +66,19 @@ sanitize: deps
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure
 	cd tests && PARLEY_BIN=$(abspath build-asan)/server/parley npm test
+
+# ThreadSanitizer (clang): the multi-threaded parts — I/O threads, the AMQP link thread and the
+# cluster timer — under the cluster, rooms and SockJS integration tests. Any report fails.
+tsan: deps
+	cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+	  -DPARLEY_SANITIZE=thread -DPARLEY_TESTS=ON >/dev/null
+	cmake --build build-tsan -j $(JOBS)
+	rm -rf build-tsan/reports && mkdir -p build-tsan/reports
+	cd tests && TSAN_OPTIONS="halt_on_error=0 log_path=$(abspath build-tsan)/reports/tsan" \
+	  PARLEY_BIN=$(abspath build-tsan)/server/parley node --test --test-concurrency=1 \
+	  integration/cluster.test.mjs integration/rooms.test.mjs integration/sockjs.test.mjs
+	@if ls build-tsan/reports/tsan* >/dev/null 2>&1; then cat build-tsan/reports/tsan*; exit 1; fi
+	@echo "tsan: no reports"
 
 format:
 	clang-format -i $$(git ls-files 'server/*.cpp' 'server/*.hpp' 'bench/*.cpp')
