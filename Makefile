@@ -47,8 +47,9 @@ e2e: build
 test: format-check unit web-test fuzz integration e2e
 
 # libFuzzer targets (clang, ASan + UBSan), each a bounded run from its committed seed corpus:
-# the STOMP codec and the room rules.
-FUZZ_TARGETS := stomp_parser rooms_registry
+# the STOMP codec, the room rules, and access-control input (room tokens, JWK Sets, room
+# password files, base64url).
+FUZZ_TARGETS := stomp_parser rooms_registry access
 fuzz: deps
 	cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCMAKE_CXX_COMPILER=clang++ -DPARLEY_FUZZ=ON -DPARLEY_TESTS=OFF >/dev/null
