@@ -373,14 +373,20 @@ struct LocalBroker::State {
     if (queue.consumers.empty() && queue.messages.empty()) queues.erase(queues.find(queue.name));
   }
 
-  Status unsubscribe(Session& session, SessionId session_id, std::string_view id) {
+  // Removes a subscription from its session, topic or queue (requeueing what it held unacked);
+  // null if the session has no such id. Rooms are the caller's business.
+  std::unique_ptr<Subscription> take_subscription(Session& session, std::string_view id) {
     auto it = session.subscriptions.find(id);
-    if (it == session.subscriptions.end()) {
-      return Status::failure("unknown subscription id " + quoted(id));
-    }
+    if (it == session.subscriptions.end()) return nullptr;
     std::unique_ptr<Subscription> sub = std::move(it->second);
     session.subscriptions.erase(it);
     detach({sub.get()});
+    return sub;
+  }
+
+  Status unsubscribe(Session& session, SessionId session_id, std::string_view id) {
+    std::unique_ptr<Subscription> sub = take_subscription(session, id);
+    if (sub == nullptr) return Status::failure("unknown subscription id " + quoted(id));
     if (sub->kind != Kind::room) return Status::success();
     rooms::Outcome outcome = registry.unsubscribe(session_id, sub->id);
     deliver_posts(outcome.posts, sub->target);
@@ -464,13 +470,9 @@ struct LocalBroker::State {
   // The registry ended these (a kick): the session no longer hears the room.
   void drop_room_subscriptions(const std::vector<rooms::Recipient>& dropped) {
     for (const rooms::Recipient& recipient : dropped) {
-      Session* session = find_session(recipient.session);
-      if (session == nullptr) continue;
-      auto it = session->subscriptions.find(recipient.subscription);
-      if (it == session->subscriptions.end()) continue;
-      std::unique_ptr<Subscription> sub = std::move(it->second);
-      session->subscriptions.erase(it);
-      detach({sub.get()});
+      if (Session* session = find_session(recipient.session)) {
+        take_subscription(*session, recipient.subscription);
+      }
     }
   }
 

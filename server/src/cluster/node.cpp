@@ -74,7 +74,7 @@ void ClusterNode::stop() {
   if (timer_.joinable()) timer_.join();
   broker_.set_replicator(nullptr);
   // The others drop this node's members now rather than after node_timeout.
-  publish(config_.amqp.exchange, std::string(kNodesKey), headers("bye", ++seq_), {});
+  publish("bye", config_.amqp.exchange, std::string(kNodesKey), {}, {});
   link_->stop();
 }
 
@@ -90,25 +90,23 @@ ClusterStats ClusterNode::stats() const {
   return out;
 }
 
-Headers ClusterNode::headers(std::string_view kind, std::uint64_t seq) const {
-  return Headers{{"k", std::string(kind)}, {"s", std::to_string(seq)}};
-}
-
-bool ClusterNode::publish(std::string exchange, std::string routing_key, Headers extra,
-                          std::string body) {
+bool ClusterNode::publish(std::string_view kind, std::string exchange, std::string routing_key,
+                          Headers extra, std::string body) {
+  Headers headers{{"k", std::string(kind)}, {}};
+  headers.insert(headers.end(), std::make_move_iterator(extra.begin()),
+                 std::make_move_iterator(extra.end()));
   // Sequence numbers must reach the outbox in order (receivers drop anything not newer).
   std::lock_guard lock(publish_mutex_);
-  Headers all = headers(extra.empty() ? "hb" : extra.front().second, ++seq_);
-  for (std::size_t i = 1; i < extra.size(); ++i) all.push_back(std::move(extra[i]));
-  return link_->publish(
-      Publish{std::move(exchange), std::move(routing_key), std::move(all), std::move(body), {}});
+  headers[1] = {"s", std::to_string(++seq_)};
+  return link_->publish(Publish{
+      std::move(exchange), std::move(routing_key), std::move(headers), std::move(body), {}});
 }
 
 // ---- RoomReplicator (under the broker's lock: no calls back into it) ----
 
 bool ClusterNode::relay(broker::SessionId session, std::string_view key, std::string_view body,
                         rooms::SessionId remote_target) {
-  Headers extra{{"k", "f"}, {"o", std::to_string(session)}, {"r", std::string(key)}};
+  Headers extra{{"o", std::to_string(session)}, {"r", std::string(key)}};
   bool queued = true;
   if (remote_target != 0) {
     std::string node;
@@ -118,9 +116,10 @@ bool ClusterNode::relay(broker::SessionId session, std::string_view key, std::st
       if (it == origin_of_.end()) return true;  // gone meanwhile: like a signal to a leaver
       node = it->second.node;
     }
-    queued = publish({}, AmqpLink::queue_for(node), std::move(extra), std::string(body));
+    queued = publish("f", {}, AmqpLink::queue_for(node), std::move(extra), std::string(body));
   } else {
-    queued = publish(config_.amqp.exchange, room_key_of(key), std::move(extra), std::string(body));
+    queued =
+        publish("f", config_.amqp.exchange, room_key_of(key), std::move(extra), std::string(body));
   }
   if (!queued) relay_refused_.fetch_add(1, std::memory_order_relaxed);
   return queued;
@@ -129,8 +128,9 @@ bool ClusterNode::relay(broker::SessionId session, std::string_view key, std::st
 void ClusterNode::departed(broker::SessionId session, std::string_view key,
                            std::string_view member_id) {
   json::object leave{{"type", "leave"}, {"from", member_id}};
-  Headers extra{{"k", "f"}, {"o", std::to_string(session)}, {"r", std::string(key)}};
-  if (!publish(config_.amqp.exchange, room_key_of(key), std::move(extra), json::serialize(leave))) {
+  Headers extra{{"o", std::to_string(session)}, {"r", std::string(key)}};
+  if (!publish("f", config_.amqp.exchange, room_key_of(key), std::move(extra),
+               json::serialize(leave))) {
     relay_refused_.fetch_add(1, std::memory_order_relaxed);
     spdlog::warn("cluster: outbox full, other nodes miss the leave of '{}' in room {}", member_id,
                  key);
@@ -162,7 +162,7 @@ void ClusterNode::request_sync(const std::string& key) {
     if (sync.waiting.empty()) sync.deadline = Clock::now();
   }
   cv_.notify_all();
-  publish(config_.amqp.exchange, std::string(kNodesKey), Headers{{"k", "sync"}, {"r", key}}, {});
+  publish("sync", config_.amqp.exchange, std::string(kNodesKey), Headers{{"r", key}}, {});
 }
 
 void ClusterNode::answer_sync(const std::string& from_node, const std::string& key) {
@@ -181,8 +181,7 @@ void ClusterNode::answer_sync(const std::string& from_node, const std::string& k
   for (const auto& body : state.history) history.push_back(json::string(*body));
   json::object reply{
       {"members", std::move(members)}, {"seen", std::move(seen)}, {"history", std::move(history)}};
-  publish({}, AmqpLink::queue_for(from_node), Headers{{"k", "state"}, {"r", key}},
-          json::serialize(reply));
+  publish("state", {}, AmqpLink::queue_for(from_node), Headers{{"r", key}}, json::serialize(reply));
 }
 
 void ClusterNode::apply_state(const std::string& from_node, const std::string& key,
@@ -250,10 +249,6 @@ void ClusterNode::apply_state(const std::string& from_node, const std::string& k
     }
   }
   if (done) broker_.answer_held(key);
-}
-
-void ClusterNode::finish_sync(const std::string& key) {
-  broker_.answer_held(key);
 }
 
 // ---- incoming ----
@@ -396,7 +391,7 @@ void ClusterNode::timer_loop() {
     lock.unlock();
     const auto now = Clock::now();
     if (now >= next_heartbeat) {
-      publish(config_.amqp.exchange, std::string(kNodesKey), Headers{{"k", "hb"}}, {});
+      publish("hb", config_.amqp.exchange, std::string(kNodesKey), {}, {});
       next_heartbeat = now + config_.heartbeat;
     }
     tick(now);
@@ -425,7 +420,7 @@ void ClusterNode::tick(Clock::time_point now) {
     }
     bound.assign(rooms_.begin(), rooms_.end());
   }
-  for (const auto& key : finished) finish_sync(key);
+  for (const auto& key : finished) broker_.answer_held(key);
   for (const auto& node : dead) forget_node(node, "missed its heart-beats");
   // Rooms with no local subscriber any more: stop hearing about them.
   for (const auto& routing_key : bound) {

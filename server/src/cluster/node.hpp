@@ -91,13 +91,12 @@ class ClusterNode final : public broker::RoomReplicator {
   void timer_loop();
   void tick(std::chrono::steady_clock::time_point now);
 
-  bool publish(std::string exchange, std::string routing_key, Headers headers, std::string body);
-  Headers headers(std::string_view kind, std::uint64_t seq) const;
-  // `extra` starts with {"k", kind}; the sequence number is added here.
+  // Headers k (kind) and s (this node's next sequence number), then `extra`.
+  bool publish(std::string_view kind, std::string exchange, std::string routing_key, Headers extra,
+               std::string body);
   void request_sync(const std::string& key);
   void answer_sync(const std::string& from_node, const std::string& key);
   void apply_state(const std::string& from_node, const std::string& key, std::string_view body);
-  void finish_sync(const std::string& key);
   void forget_node(const std::string& node, std::string_view why);
   rooms::SessionId origin_for(const std::string& node, std::uint64_t session);
 
