@@ -47,9 +47,11 @@ e2e: build
 test: format-check unit web-test fuzz integration e2e
 
 # libFuzzer targets (clang, ASan + UBSan), each a bounded run from its committed seed corpus:
-# the STOMP codec, the room rules, and access-control input (room tokens, JWK Sets, room
-# password files, base64url).
-FUZZ_TARGETS := stomp_parser rooms_registry access
+# the STOMP codec, the room rules, access-control input (room tokens, JWK Sets, room
+# password files, base64url), SockJS framing and sessions (payload decoding, frame encoding,
+# the session state machine), and HTTP input (static file resolution against a web root with
+# traps, SockJS routes, the Origin policy, HTTP dates, content types).
+FUZZ_TARGETS := stomp_parser rooms_registry access sockjs http
 fuzz: deps
 	cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCMAKE_CXX_COMPILER=clang++ -DPARLEY_FUZZ=ON -DPARLEY_TESTS=OFF >/dev/null

@@ -43,6 +43,12 @@ bool origin_allowed(const std::vector<std::string>& allowed, std::string_view or
   if (from.empty()) return false;  // "null" (sandboxed frames, file://) and garbage
   if (!host.empty() && iequals(from, host)) return true;
   const auto name = hostname(from);
+  // Only a port may follow the host: "localhost:80@evil.example" is evil.example's origin.
+  const auto port = from.substr(name.size());
+  if (!port.empty() &&
+      (port.front() != ':' || port.find_first_not_of("0123456789", 1) != std::string_view::npos)) {
+    return false;
+  }
   return iequals(name, "localhost") || name == "127.0.0.1" || name == "[::1]";
 }
 
