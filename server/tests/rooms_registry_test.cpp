@@ -119,6 +119,35 @@ TEST(RoomRules, RoomLimitIsEnforced) {
   EXPECT_TRUE(r.subscribe(kAlice, "r1", "c", false, false, t0).ok());
 }
 
+TEST(RoomRules, RoomsPerSessionLimitIsEnforcedAndNamed) {
+  Registry r(Limits{.max_rooms_per_session = 2});
+  ASSERT_TRUE(r.subscribe(kAlice, "r1", "a", false, false, t0).ok());
+  ASSERT_TRUE(r.subscribe(kAlice, "r2", "b", false, false, t0).ok());
+  // A second subscription to a room it is already in is not another room.
+  ASSERT_TRUE(r.subscribe(kAlice, "r2", "b2", false, false, t0).ok());
+  const Outcome third = r.subscribe(kAlice, "r3", "c", false, false, t0);
+  expect_rejected(third, "room limit reached (max 2 rooms per session)");
+  EXPECT_EQ(third.limit, "rooms_per_session");
+  EXPECT_EQ(r.room_count(), 2u);
+  // Other sessions are not affected; leaving a room frees a place.
+  EXPECT_TRUE(r.subscribe(kBob, "r3", "c", false, false, t0).ok());
+  ASSERT_TRUE(r.unsubscribe(kAlice, "a").ok());
+  EXPECT_TRUE(r.subscribe(kAlice, "r3", "c", false, false, t0).ok());
+}
+
+TEST(RoomRules, LimitRefusalsNameTheirLimit) {
+  Registry r(Limits{.max_members = 1, .max_rooms = 1});
+  ASSERT_TRUE(r.subscribe(kAlice, "r1", "a", false, false, t0).ok());
+  EXPECT_EQ(r.subscribe(kBob, "r2", "b", false, false, t0).limit, "rooms");
+  ASSERT_TRUE(r.send(kAlice, "r1", join("alice", "A"), t0).ok());
+  ASSERT_TRUE(r.subscribe(kBob, "r1", "b", false, false, t0).ok());
+  EXPECT_EQ(r.send(kBob, "r1", join("bob", "B"), t0).limit, "members_per_room");
+  // A rule that is not a limit names none.
+  const Outcome spoof = r.send(kBob, "r1", join("alice", "A"), t0);
+  EXPECT_FALSE(spoof.ok());
+  EXPECT_TRUE(spoof.limit.empty());
+}
+
 TEST(RoomRules, PresenceListsBoundMembersExceptSelf) {
   Registry r;
   ASSERT_NO_FATAL_FAILURE(two_members(r));

@@ -637,8 +637,9 @@ export function encodeFrame(command, headers = {}, body = '', { contentLength = 
 
 // A raw client. Records every incoming WebSocket message time (activity) and every heart-beat
 // EOL; parses frames (content-length aware, NUL-terminated otherwise).
-export function rawStomp(url, { protocols = STOMP_SUBPROTOCOLS, name = 'raw' } = {}) {
-  const ws = new WebSocket(url, protocols);
+// wsOptions: passed to `ws` (e.g. {localAddress: '127.0.0.2'} to come from another address).
+export function rawStomp(url, { protocols = STOMP_SUBPROTOCOLS, name = 'raw', wsOptions } = {}) {
+  const ws = new WebSocket(url, protocols, wsOptions);
   const frames = new AsyncQueue(`${name} frames`);
   const activity = []; // timestamps of incoming WebSocket messages
   const heartbeats = []; // timestamps of heart-beat EOLs between frames

@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 #include <CLI/CLI.hpp>
+#include <boost/asio/ip/address.hpp>
 
 #include <cctype>
 #include <cstdio>
@@ -53,6 +54,8 @@ std::optional<int> parse(int argc, char** argv, Config& config) {
   app.set_version_flag("--version", "parley " PARLEY_VERSION);
 
   std::uint32_t hb_send = config.stomp.heartbeat_send.count();
+  std::vector<std::string> trusted_proxies{"127.0.0.1", "::1"};
+  std::uint32_t http_idle = static_cast<std::uint32_t>(config.net.http_idle_timeout.count());
   std::uint32_t hb_recv = config.stomp.heartbeat_recv.count();
   std::uint32_t connect_timeout = config.stomp.connect_timeout.count();
   std::uint32_t handshake_timeout = config.net.handshake_timeout.count();
@@ -99,11 +102,42 @@ std::optional<int> parse(int argc, char** argv, Config& config) {
       ->envname("PARLEY_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
+  app.add_option("--log-file", config.log_file,
+                 "Also append logs to this file (checked writable at start: exit 2 if not)")
+      ->envname("PARLEY_LOG_FILE");
 
   app.add_option("--max-frame-bytes", config.stomp.parser.max_frame_bytes,
                  "Largest STOMP frame accepted (command + headers + body); larger: ERROR")
       ->envname("PARLEY_MAX_FRAME_BYTES")
       ->check(CLI::Range(1024, 16 * 1024 * 1024))
+      ->capture_default_str();
+  app.add_option("--max-headers", config.stomp.parser.max_header_count,
+                 "Headers per STOMP frame; more: ERROR")
+      ->envname("PARLEY_MAX_HEADERS")
+      ->check(CLI::Range(std::size_t{8}, std::size_t{1024}))
+      ->capture_default_str();
+  app.add_option("--max-header-line", config.stomp.parser.max_header_line,
+                 "Bytes in one STOMP header line (name:value); longer: ERROR")
+      ->envname("PARLEY_MAX_HEADER_LINE")
+      ->check(CLI::Range(std::size_t{256}, std::size_t{1} << 20))
+      ->capture_default_str();
+  app.add_option("--max-connections", config.net.max_connections,
+                 "Open TCP connections on this node, all clients together; more are closed at "
+                 "once (HTTP gets 503). Keep it below the open-files limit (ulimit -n)")
+      ->envname("PARLEY_MAX_CONNECTIONS")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
+      ->capture_default_str();
+  app.add_option("--max-connections-per-ip", config.net.max_connections_per_ip,
+                 "Open TCP connections from one client address (0: no limit); --trusted-proxy "
+                 "addresses are exempt")
+      ->envname("PARLEY_MAX_CONNECTIONS_PER_IP")
+      ->capture_default_str();
+  app.add_option("--trusted-proxy", trusted_proxies,
+                 "Address of a reverse proxy in front of parley: exempt from the per-address "
+                 "limits, and its X-Forwarded-For (last entry) names the client for SockJS "
+                 "session limits. Repeatable")
+      ->envname("PARLEY_TRUSTED_PROXY")
+      ->delimiter(',')
       ->capture_default_str();
   app.add_option("--max-subscriptions", config.stomp.max_subscriptions,
                  "Subscriptions per STOMP session")
@@ -118,6 +152,11 @@ std::optional<int> parse(int argc, char** argv, Config& config) {
       ->capture_default_str();
   app.add_option("--max-rooms", config.broker.rooms.max_rooms, "Live rooms on this node")
       ->envname("PARLEY_MAX_ROOMS")
+      ->capture_default_str();
+  app.add_option("--max-rooms-per-session", config.broker.rooms.max_rooms_per_session,
+                 "Rooms one STOMP session may be in at once")
+      ->envname("PARLEY_MAX_ROOMS_PER_SESSION")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1024}))
       ->capture_default_str();
   app.add_option("--history-size", config.broker.rooms.history_size,
                  "Chat messages kept per room for x-history replay (0: none)")
@@ -157,8 +196,14 @@ std::optional<int> parse(int argc, char** argv, Config& config) {
       ->envname("PARLEY_CONNECT_TIMEOUT_MS")
       ->capture_default_str();
   app.add_option("--handshake-timeout-ms", handshake_timeout,
-                 "Time allowed for the TLS handshake and for the WebSocket upgrade handshake")
+                 "Time a new connection has for its TLS handshake, then for its first whole HTTP "
+                 "request (or WebSocket upgrade)")
       ->envname("PARLEY_HANDSHAKE_TIMEOUT_MS")
+      ->capture_default_str();
+  app.add_option("--http-idle-timeout-s", http_idle,
+                 "Seconds a keep-alive HTTP connection may take to send its next whole request")
+      ->envname("PARLEY_HTTP_IDLE_TIMEOUT_S")
+      ->check(CLI::Range(1, 3600))
       ->capture_default_str();
   app.add_option("--ws-idle-timeout-s", ws_idle,
                  "WebSocket idle time before a ping; a peer silent for this long after it is "
@@ -194,6 +239,11 @@ std::optional<int> parse(int argc, char** argv, Config& config) {
                  "origin and localhost on any port. Clients that send no Origin always pass")
       ->envname("PARLEY_ALLOWED_ORIGIN")
       ->delimiter(',');
+  app.add_option("--max-http-header", config.net.max_http_header,
+                 "Bytes of HTTP request line and headers; more: 413 and close")
+      ->envname("PARLEY_MAX_HTTP_HEADER")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 20))
+      ->capture_default_str();
   app.add_option("--max-http-body", config.net.max_http_body,
                  "Largest HTTP request body (SockJS xhr_send/jsonp_send); larger: 413")
       ->envname("PARLEY_MAX_HTTP_BODY")
@@ -228,6 +278,10 @@ std::optional<int> parse(int argc, char** argv, Config& config) {
   app.add_option("--sockjs-max-sessions", config.sockjs.max_sessions,
                  "Live SockJS HTTP sessions on this node; more get 503")
       ->envname("PARLEY_SOCKJS_MAX_SESSIONS")
+      ->capture_default_str();
+  app.add_option("--sockjs-max-sessions-per-ip", config.net.max_sockjs_sessions_per_ip,
+                 "Live SockJS HTTP sessions from one client address (0: no limit); more get 503")
+      ->envname("PARLEY_SOCKJS_MAX_SESSIONS_PER_IP")
       ->capture_default_str();
   app.add_flag("--sockjs-test-services", config.sockjs_test_services,
                "Also mount the sockjs-protocol test services /echo, /disabled_websocket_echo, "
@@ -296,11 +350,21 @@ std::optional<int> parse(int argc, char** argv, Config& config) {
     std::fprintf(stderr, "parley: %s\n", e.what());
     return 2;
   }
+  for (const auto& proxy : trusted_proxies) {
+    boost::system::error_code ec;
+    auto address = boost::asio::ip::make_address(proxy, ec);
+    if (ec) {
+      std::fprintf(stderr, "parley: --trusted-proxy %s: not an IP address\n", proxy.c_str());
+      return 2;
+    }
+    config.net.trusted_proxies.push_back(address);
+  }
   config.stomp.heartbeat_send = std::chrono::milliseconds{hb_send};
   config.stomp.heartbeat_recv = std::chrono::milliseconds{hb_recv};
   config.stomp.connect_timeout = std::chrono::milliseconds{connect_timeout};
   config.net.handshake_timeout = std::chrono::milliseconds{handshake_timeout};
   config.net.ws_idle_timeout = std::chrono::seconds{ws_idle};
+  config.net.http_idle_timeout = std::chrono::seconds{http_idle};
   config.broker.rooms.history_ttl = std::chrono::seconds{history_ttl};
   config.ice.ttl = std::chrono::seconds{turn_ttl};
   config.cluster.node_timeout = std::chrono::milliseconds{node_timeout};

@@ -19,6 +19,7 @@ struct Config {
   unsigned threads = 0;  // 0: one per core
   std::string web_root;
   std::string log_level = "info";
+  std::string log_file;  // empty: stderr only
   std::string tls_cert;  // PEM chain; with tls_key, --port serves HTTPS and WSS only
   std::string tls_key;
   std::uint16_t http_redirect_port = 0;  // 0: no HTTP->HTTPS redirect listener

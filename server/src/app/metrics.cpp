@@ -9,6 +9,13 @@ void Metrics::error(const std::string& reason) {
   ++errors_[reason];
 }
 
+void Metrics::limit(std::string_view name) {
+  std::lock_guard lock(errors_mutex_);
+  auto it = limits_.find(name);
+  if (it == limits_.end()) it = limits_.emplace(std::string(name), 0).first;
+  ++it->second;
+}
+
 namespace {
 
 void family(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
@@ -33,7 +40,7 @@ std::string Metrics::render(const Gauges& g) const {
     family(out, name, "counter", help);
     sample(out, name, value);
   };
-  gauge("parley_connections", "Open TCP connections (HTTP and WebSocket).", connections.load());
+  gauge("parley_connections", "Open TCP connections (HTTP and WebSocket).", g.connections);
   counter("parley_connections_total", "TCP connections accepted.", connections_total.load());
   gauge("parley_sessions", "Connected STOMP sessions.", sessions.load());
   gauge("parley_sockjs_sessions", "Live SockJS sessions (any transport).", sessions_sockjs.load());
@@ -64,8 +71,14 @@ std::string Metrics::render(const Gauges& g) const {
   per_command("parley_frames_in_total", "STOMP frames received, by command.", frames_in_);
   per_command("parley_frames_out_total", "STOMP frames sent, by command.", frames_out_);
 
-  family(out, "parley_errors_total", "counter", "Sessions ended by an error, by reason.");
   std::lock_guard lock(errors_mutex_);
+  family(out, "parley_limit_hits_total", "counter",
+         "Connections, requests, frames and sessions refused by a limit, by limit.");
+  for (const auto& [name, value] : limits_) {
+    fmt::format_to(std::back_inserter(out), "parley_limit_hits_total{{limit=\"{}\"}} {}\n", name,
+                   value);
+  }
+  family(out, "parley_errors_total", "counter", "Sessions ended by an error, by reason.");
   for (const auto& [reason, value] : errors_) {
     fmt::format_to(std::back_inserter(out), "parley_errors_total{{reason=\"{}\"}} {}\n", reason,
                    value);

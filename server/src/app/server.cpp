@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
 #include <boost/asio/io_context.hpp>
+
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdio>
@@ -59,6 +61,25 @@ void wait_for_reload(asio::signal_set& signals, std::shared_ptr<net::TlsCertific
   });
 }
 
+// Each connection is a file descriptor: lift the soft open-files limit to the hard one, and
+// say so when --max-connections cannot be reached (accept would fail with EMFILE first).
+void raise_open_files_limit(std::size_t max_connections) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+    ::getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  constexpr rlim_t kReserve = 64;  // logs, certificates, the AMQP link, static files
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < max_connections + kReserve) {
+    spdlog::warn(
+        "open-files limit is {}: fewer than --max-connections {} can be served; raise "
+        "it (ulimit -n, LimitNOFILE=) or lower --max-connections",
+        limit.rlim_cur, max_connections);
+  }
+}
+
 // The services the sockjs-protocol project's test server defines, next to /stomp.
 std::vector<net::SockjsConfig> test_services(const net::SockjsConfig& base) {
   using App = net::SockjsConfig::App;
@@ -84,6 +105,7 @@ std::vector<net::SockjsConfig> test_services(const net::SockjsConfig& base) {
 }  // namespace
 
 int run(const Config& config) {
+  raise_open_files_limit(config.net.max_connections);
   Metrics metrics;
   broker::LocalBroker broker{config.broker};
   net::StaticFiles files{config.web_root};
@@ -125,28 +147,37 @@ int run(const Config& config) {
     }
   }
 
-  net::Listener::Serve serve_http = [&ctx](asio::ip::tcp::socket socket) {
-    std::make_shared<net::HttpSession<net::PlainStream>>(net::PlainStream(std::move(socket)), ctx)
+  net::Listener::Serve serve_http = [&ctx](asio::ip::tcp::socket socket, net::ConnectionSlot slot) {
+    std::make_shared<net::HttpSession<net::PlainStream>>(net::PlainStream(std::move(socket)),
+                                                         std::move(slot), ctx)
         ->run();
   };
-  net::Listener::Serve serve_https = [&ctx, tls](asio::ip::tcp::socket socket) {
+  net::Listener::Serve serve_https = [&ctx, tls](asio::ip::tcp::socket socket,
+                                                 net::ConnectionSlot slot) {
     std::make_shared<net::HttpSession<net::TlsStream>>(
-        net::TlsStream(std::move(socket), tls->current()), ctx)
+        net::TlsStream(std::move(socket), tls->current()), std::move(slot), ctx)
         ->run();
   };
+  const std::string busy =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 21\r\n"
+      "Connection: close\r\n\r\ntoo many connections\n";
   std::shared_ptr<net::Listener> listener;
   std::shared_ptr<net::Listener> redirect;
   try {
     auto address = asio::ip::make_address(config.bind);
-    listener = std::make_shared<net::Listener>(ioc, asio::ip::tcp::endpoint{address, config.port},
-                                               ctx, tls ? serve_https : serve_http);
+    listener =
+        std::make_shared<net::Listener>(ioc, asio::ip::tcp::endpoint{address, config.port}, ctx,
+                                        tls ? serve_https : serve_http, tls ? std::string() : busy);
     if (tls && config.http_redirect_port != 0) {
       const auto tls_port = listener->local_endpoint().port();
       redirect = std::make_shared<net::Listener>(
           ioc, asio::ip::tcp::endpoint{address, config.http_redirect_port}, ctx,
-          [&ctx, tls_port](asio::ip::tcp::socket socket) {
-            std::make_shared<net::RedirectSession>(std::move(socket), ctx, tls_port)->run();
-          });
+          [&ctx, tls_port](asio::ip::tcp::socket socket, net::ConnectionSlot slot) {
+            std::make_shared<net::RedirectSession>(std::move(socket), std::move(slot), ctx,
+                                                   tls_port)
+                ->run();
+          },
+          busy);
     }
   } catch (const std::exception& e) {
     spdlog::critical("cannot listen on {}:{}: {}", config.bind,

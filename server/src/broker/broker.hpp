@@ -45,9 +45,12 @@ struct SubscribeRequest {
 // Empty on success; otherwise the rule that was broken, ready for an ERROR "message" header.
 struct Status {
   std::string error;
+  std::string_view limit;  // a literal naming the limit, when a limit refused it
   bool ok() const { return error.empty(); }
   static Status success() { return {}; }
-  static Status failure(std::string rule) { return Status{std::move(rule)}; }
+  static Status failure(std::string rule, std::string_view limit = {}) {
+    return Status{std::move(rule), limit};
+  }
 };
 
 class Broker {

@@ -289,7 +289,7 @@ struct LocalBroker::State {
         rooms::Outcome outcome =
             registry.subscribe(session_id, key, request.id, request.presence && !hold,
                                request.history && !hold, rooms::Clock::now(), request.password);
-        if (!outcome.ok()) return Status::failure(std::move(outcome.error));
+        if (!outcome.ok()) return Status::failure(std::move(outcome.error), outcome.limit);
         add_subscription(session, session_id, request, Kind::room, key);
         deliver_posts(outcome.posts, key);
         if (hold) {
@@ -391,7 +391,7 @@ struct LocalBroker::State {
     rooms::Outcome outcome = registry.unsubscribe(session_id, sub->id);
     deliver_posts(outcome.posts, sub->target);
     report_departures(session_id, outcome);
-    if (!outcome.ok()) return Status::failure(std::move(outcome.error));
+    if (!outcome.ok()) return Status::failure(std::move(outcome.error), outcome.limit);
     return Status::success();
   }
 
@@ -448,7 +448,8 @@ struct LocalBroker::State {
       const std::size_t held = queue.messages.size();
       erase_if_idle(queue);  // max_queue_depth 0: don't keep the name we just added
       return Status::failure("queue full: " + clipped(destination) + " holds " +
-                             std::to_string(held) + " messages (max_queue_depth)");
+                                 std::to_string(held) + " messages (max_queue_depth)",
+                             "queue_depth");
     }
     queue.messages.push_back({make_message(destination, next_message_id(), frame), false});
     dispatch(queue);
@@ -457,7 +458,7 @@ struct LocalBroker::State {
 
   Status send_room(SessionId session_id, std::string_view key, const stomp::Frame& frame) {
     rooms::Outcome outcome = registry.send(session_id, key, frame.body, rooms::Clock::now());
-    if (!outcome.ok()) return Status::failure(std::move(outcome.error));
+    if (!outcome.ok()) return Status::failure(std::move(outcome.error), outcome.limit);
     deliver_posts(outcome.posts, key);
     drop_room_subscriptions(outcome.dropped);
     if (replicator != nullptr && (outcome.replicate || outcome.remote_target != 0) &&

@@ -6,8 +6,23 @@
 
 namespace parley::net {
 
+void Context::limit_hit(std::string_view limit, std::string_view detail) {
+  metrics.limit(limit);
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+  auto last = last_limit_warning_ms_.load(std::memory_order_relaxed);
+  if (now_ms - last >= 1000 &&
+      last_limit_warning_ms_.compare_exchange_strong(last, now_ms, std::memory_order_relaxed)) {
+    spdlog::warn("limit {}: {}", limit, detail);
+  } else {
+    spdlog::debug("limit {}: {}", limit, detail);
+  }
+}
+
 void Context::slow_consumer(std::string_view who, std::size_t bytes, std::size_t limit) {
   metrics.slow_consumer_drops.fetch_add(1, std::memory_order_relaxed);
+  metrics.limit("outbound_bytes");
   metrics.error("slow_consumer");
   spdlog::warn("{}: slow consumer: {} bytes waiting to be sent (limit {}), disconnecting", who,
                bytes, limit);

@@ -14,6 +14,7 @@
 
 #include "app/metrics.hpp"
 #include "broker/local_broker.hpp"
+#include "net/admission.hpp"
 #include "sockjs/session.hpp"
 #include "stomp/session.hpp"
 #include "turn/credentials.hpp"
@@ -45,9 +46,14 @@ struct NetConfig {
   std::size_t max_outbound_bytes = 4 * 1024 * 1024;  // per connection, then it is dropped
   std::vector<std::string> allowed_origins;  // see net/origin.hpp; empty: the default policy
   std::size_t max_http_body = 256 * 1024;    // room for a max-size STOMP frame, JSON-quoted
+  std::size_t max_http_header = 16 * 1024;   // request line and headers
   std::chrono::milliseconds handshake_timeout{10000};  // TCP accept -> HTTP request / WS upgrade
   std::chrono::seconds http_idle_timeout{30};
-  std::chrono::seconds ws_idle_timeout{60};  // WebSocket-level pings keep dead peers detectable
+  std::chrono::seconds ws_idle_timeout{60};     // WebSocket-level pings keep dead peers detectable
+  std::size_t max_connections = 10000;          // open TCP connections, all listeners
+  std::size_t max_connections_per_ip = 256;     // per client address (not for trusted proxies)
+  std::size_t max_sockjs_sessions_per_ip = 64;  // HTTP-transport SockJS sessions
+  std::vector<boost::asio::ip::address> trusted_proxies;  // exempt per address; X-Forwarded-For
 };
 
 // Something the node can ask to close at shutdown.
@@ -60,7 +66,13 @@ class Closable {
 struct Context {
   Context(NetConfig net_config, stomp::SessionConfig stomp_config, broker::LocalBroker& b,
           app::Metrics& m, const StaticFiles& f)
-      : net(net_config), stomp(std::move(stomp_config)), broker(b), metrics(m), files(f) {}
+      : net(net_config),
+        stomp(std::move(stomp_config)),
+        broker(b),
+        metrics(m),
+        files(f),
+        connections({net.max_connections, net.max_connections_per_ip, net.trusted_proxies}),
+        sockjs_sessions({0, net.max_sockjs_sessions_per_ip, net.trusted_proxies}) {}
 
   NetConfig net;
   // Set by the node before it accepts connections: /stomp first, then any test services.
@@ -74,6 +86,12 @@ struct Context {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> next_session{1};
+  AddressCounter connections;      // every open TCP connection holds a ConnectionSlot
+  AddressCounter sockjs_sessions;  // SockJS sessions over HTTP transports, by client address
+
+  // A limit refused something: counted by name in /metrics, and logged (a warning at most
+  // once a second, so a flood cannot flood the log too).
+  void limit_hit(std::string_view limit, std::string_view detail);
 
   // A client that does not read fast enough is cut: counted, and logged with what it was.
   void slow_consumer(std::string_view who, std::size_t bytes, std::size_t limit);
@@ -88,6 +106,7 @@ struct Context {
   mutable std::mutex mutex_;
   std::uint64_t next_key_ = 1;
   std::unordered_map<std::uint64_t, std::weak_ptr<Closable>> live_;
+  std::atomic<std::int64_t> last_limit_warning_ms_{0};
 };
 
 }  // namespace parley::net

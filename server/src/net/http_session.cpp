@@ -20,8 +20,6 @@ namespace parley::net {
 
 namespace {
 
-constexpr std::size_t kHeaderLimit = 16 * 1024;
-
 std::string_view path_of(std::string_view target) {
   return target.substr(0, target.find('?'));
 }
@@ -48,7 +46,7 @@ http::response<http::string_body> health(Context& ctx,
       {"version", PARLEY_VERSION},
       {"uptime_seconds", uptime.count()},
       {"broker", ctx.cluster != nullptr ? "rabbitmq" : "embedded"},
-      {"connections", ctx.metrics.connections.load()},
+      {"connections", ctx.connections.count()},
       {"sessions", ctx.metrics.sessions.load()},
       {"rooms", stats.rooms},
       {"members", stats.members},
@@ -71,6 +69,7 @@ http::response<http::string_body> metrics(Context& ctx,
                                           const http::request<http::string_body>& req) {
   auto stats = ctx.broker.stats();
   app::Metrics::Gauges gauges;
+  gauges.connections = ctx.connections.count();
   gauges.rooms = stats.rooms;
   gauges.members = stats.members;
   gauges.topics = stats.topics;
@@ -142,17 +141,16 @@ http::response<http::string_body> route(Context& ctx, const http::request<http::
 }
 
 template <typename Stream>
-HttpSession<Stream>::HttpSession(Stream stream, Context& context)
-    : stream_(std::move(stream)), context_(context) {}
+HttpSession<Stream>::HttpSession(Stream stream, ConnectionSlot slot, Context& context)
+    : stream_(std::move(stream)), slot_(std::move(slot)), context_(context), fresh_(true) {}
 
 template <typename Stream>
-HttpSession<Stream>::HttpSession(Stream stream, beast::flat_buffer buffer, Context& context)
-    : stream_(std::move(stream)), context_(context), buffer_(std::move(buffer)) {}
-
-template <typename Stream>
-HttpSession<Stream>::~HttpSession() {
-  if (!upgraded_) context_.metrics.connections.fetch_sub(1, std::memory_order_relaxed);
-}
+HttpSession<Stream>::HttpSession(Stream stream, ConnectionSlot slot, beast::flat_buffer buffer,
+                                 Context& context)
+    : stream_(std::move(stream)),
+      slot_(std::move(slot)),
+      context_(context),
+      buffer_(std::move(buffer)) {}
 
 template <typename Stream>
 void HttpSession<Stream>::run() {
@@ -184,9 +182,17 @@ void HttpSession<Stream>::on_handshake(beast::error_code ec) {
 template <typename Stream>
 void HttpSession<Stream>::do_read() {
   parser_.emplace();
-  parser_->header_limit(kHeaderLimit);
+  parser_->header_limit(static_cast<std::uint32_t>(context_.net.max_http_header));
   parser_->body_limit(context_.net.max_http_body);
-  beast::get_lowest_layer(stream_).expires_after(context_.net.http_idle_timeout);
+  // The whole request (not each byte) must arrive in time: a slowloris client dribbling a
+  // header cannot hold the connection. A fresh connection's first request gets the shorter
+  // handshake timeout, a keep-alive connection the idle timeout.
+  beast::get_lowest_layer(stream_).expires_after(
+      fresh_ ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                   context_.net.handshake_timeout)
+             : std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                   context_.net.http_idle_timeout));
+  fresh_ = false;
   http::async_read(stream_, buffer_, *parser_,
                    beast::bind_front_handler(&HttpSession::on_read, this->shared_from_this()));
 }
@@ -196,6 +202,8 @@ void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
   if (ec == http::error::end_of_stream) return end_connection(stream_, this->shared_from_this());
   if (ec) {
     if (ec == http::error::body_limit || ec == http::error::header_limit) {
+      context_.limit_hit(ec == http::error::body_limit ? "http_body" : "http_header",
+                         "request too large, answered 413");
       http::request<http::string_body> req;
       auto res = text(req, http::status::payload_too_large, "request too large\n", "text/plain");
       res.keep_alive(false);
@@ -208,11 +216,8 @@ void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
   if (boost::beast::websocket::is_upgrade(request)) return upgrade(std::move(request));
   if (auto* sockjs = sockjs_service(context_, path_of(request.target()))) {
     if (!origin_ok(request)) return respond(forbidden_origin(request));
-    auto res = sockjs->handle(request, stream_, buffer_);
-    if (!res) {
-      upgraded_ = true;  // a SockJS receiver owns the connection now
-      return;
-    }
+    auto res = sockjs->handle(request, stream_, slot_, buffer_);
+    if (!res) return;  // a SockJS receiver owns the connection now
     return respond(std::move(*res));
   }
   auto res = route(context_, request);
@@ -230,11 +235,8 @@ void HttpSession<Stream>::upgrade(http::request<http::string_body> request) {
   }
   auto* sockjs = sockjs_service(context_, path);
   if (path != "/ws" && path != "/stomp/websocket" && sockjs != nullptr) {
-    auto res = sockjs->upgrade(request, stream_);
-    if (!res) {
-      upgraded_ = true;
-      return;
-    }
+    auto res = sockjs->upgrade(request, stream_, slot_);
+    if (!res) return;
     res->keep_alive(false);
     return respond(std::move(*res));
   }
@@ -250,8 +252,8 @@ void HttpSession<Stream>::upgrade(http::request<http::string_body> request) {
     return respond(std::move(res));
   }
   auto [version, subprotocol] = pick_subprotocol(request[http::field::sec_websocket_protocol]);
-  upgraded_ = true;
-  std::make_shared<WsSession<Stream>>(std::move(stream_), context_, version, std::move(subprotocol))
+  std::make_shared<WsSession<Stream>>(std::move(stream_), std::move(slot_), context_, version,
+                                      std::move(subprotocol))
       ->run(std::move(request));
 }
 

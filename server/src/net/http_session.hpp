@@ -19,11 +19,10 @@ template <typename Stream>
 class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
   // A fresh connection: run() does the TLS handshake, if any, then reads requests.
-  HttpSession(Stream stream, Context& context);
+  HttpSession(Stream stream, ConnectionSlot slot, Context& context);
   // A keep-alive connection coming back from a SockJS receiver, with what it read ahead:
   // resume() reads the next request.
-  HttpSession(Stream stream, beast::flat_buffer buffer, Context& context);
-  ~HttpSession();
+  HttpSession(Stream stream, ConnectionSlot slot, beast::flat_buffer buffer, Context& context);
   void run();
   void resume();
 
@@ -39,11 +38,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
 
   Stream stream_;
+  ConnectionSlot slot_;
   Context& context_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<http::response<http::string_body>> response_;
-  bool upgraded_ = false;
+  bool fresh_ = false;  // no request read yet on this connection
 };
 
 // Routes one non-upgrade request (exposed for tests).

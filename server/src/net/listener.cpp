@@ -1,5 +1,6 @@
 #include "net/listener.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
@@ -11,11 +12,12 @@ namespace parley::net {
 namespace beast = boost::beast;
 
 Listener::Listener(boost::asio::io_context& ioc, boost::asio::ip::tcp::endpoint endpoint,
-                   Context& context, Serve serve)
+                   Context& context, Serve serve, std::string refusal)
     : ioc_(ioc),
       acceptor_(boost::asio::make_strand(ioc)),
       context_(context),
-      serve_(std::move(serve)) {
+      serve_(std::move(serve)),
+      refusal_(std::move(refusal)) {
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
   acceptor_.bind(endpoint);
@@ -49,12 +51,38 @@ void Listener::on_accept(boost::system::error_code ec, boost::asio::ip::tcp::soc
     // EMFILE and friends: log and keep accepting rather than dying.
     spdlog::warn("accept failed: {}", ec.message());
   } else {
-    socket.set_option(boost::asio::ip::tcp::no_delay(true), ec);
-    context_.metrics.connections.fetch_add(1, std::memory_order_relaxed);
     context_.metrics.connections_total.fetch_add(1, std::memory_order_relaxed);
-    serve_(std::move(socket));
+    const auto peer = socket.remote_endpoint(ec).address();
+    auto admission = context_.connections.acquire(peer);
+    if (ec) {
+      // Reset before we looked: nothing to serve.
+    } else if (!admission.ticket) {
+      refuse(socket, admission.refusal, peer);
+    } else {
+      socket.set_option(boost::asio::ip::tcp::no_delay(true), ec);
+      serve_(std::move(socket), std::move(admission.ticket));
+    }
   }
   do_accept();
+}
+
+void Listener::refuse(boost::asio::ip::tcp::socket& socket, AddressCounter::Refusal why,
+                      const boost::asio::ip::address& peer) {
+  const bool total = why == AddressCounter::Refusal::total;
+  const auto& limits = context_.connections.limits();
+  context_.limit_hit(
+      total ? "connections" : "connections_per_ip",
+      fmt::format("refusing a connection from {}: {} open (max {})", peer.to_string(),
+                  total ? context_.connections.count() : context_.connections.count(peer),
+                  total ? limits.total : limits.per_address));
+  boost::system::error_code ignored;
+  if (!refusal_.empty()) {
+    // A fresh socket's send buffer is empty: this cannot block, and it may not be read.
+    socket.non_blocking(true, ignored);
+    socket.write_some(boost::asio::buffer(refusal_), ignored);
+    socket.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+  }
+  socket.close(ignored);
 }
 
 }  // namespace parley::net

@@ -17,13 +17,9 @@ std::string https_location(std::string_view host_header, std::string_view fallba
   return fmt::format("https://{}:{}{}", host, tls_port, target);
 }
 
-RedirectSession::RedirectSession(boost::asio::ip::tcp::socket socket, Context& context,
-                                 std::uint16_t tls_port)
-    : stream_(std::move(socket)), context_(context), tls_port_(tls_port) {}
-
-RedirectSession::~RedirectSession() {
-  context_.metrics.connections.fetch_sub(1, std::memory_order_relaxed);
-}
+RedirectSession::RedirectSession(boost::asio::ip::tcp::socket socket, ConnectionSlot slot,
+                                 Context& context, std::uint16_t tls_port)
+    : stream_(std::move(socket)), slot_(std::move(slot)), context_(context), tls_port_(tls_port) {}
 
 void RedirectSession::run() {
   do_read();

@@ -18,8 +18,8 @@ namespace http = beast::http;
 
 class RedirectSession : public std::enable_shared_from_this<RedirectSession> {
  public:
-  RedirectSession(boost::asio::ip::tcp::socket socket, Context& context, std::uint16_t tls_port);
-  ~RedirectSession();
+  RedirectSession(boost::asio::ip::tcp::socket socket, ConnectionSlot slot, Context& context,
+                  std::uint16_t tls_port);
   void run();
 
  private:
@@ -28,6 +28,7 @@ class RedirectSession : public std::enable_shared_from_this<RedirectSession> {
   void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
 
   beast::tcp_stream stream_;
+  ConnectionSlot slot_;
   Context& context_;
   std::uint16_t tls_port_;
   beast::flat_buffer buffer_;

@@ -28,10 +28,12 @@ std::string chunk(std::string_view data) {
 // HttpReceiver
 
 template <typename Stream>
-HttpReceiver<Stream>::HttpReceiver(Stream stream, beast::flat_buffer buffer, Context& context,
-                                   sockjs::Transport transport, std::string callback,
-                                   std::string head, bool http11, bool keep_alive)
+HttpReceiver<Stream>::HttpReceiver(Stream stream, ConnectionSlot slot, beast::flat_buffer buffer,
+                                   Context& context, sockjs::Transport transport,
+                                   std::string callback, std::string head, bool http11,
+                                   bool keep_alive)
     : stream_(std::move(stream)),
+      slot_(std::move(slot)),
       buffer_(std::move(buffer)),
       context_(context),
       transport_(transport),
@@ -40,11 +42,6 @@ HttpReceiver<Stream>::HttpReceiver(Stream stream, beast::flat_buffer buffer, Con
       polling_(sockjs::receiver_kind(transport) == sockjs::ReceiverKind::polling),
       chunked_(http11),
       keep_alive_(keep_alive) {}
-
-template <typename Stream>
-HttpReceiver<Stream>::~HttpReceiver() {
-  if (!handed_back_) context_.metrics.connections.fetch_sub(1, std::memory_order_relaxed);
-}
 
 template <typename Stream>
 void HttpReceiver<Stream>::start(std::shared_ptr<SockjsSession> session) {
@@ -195,20 +192,18 @@ template <typename Stream>
 void HttpReceiver<Stream>::hand_back() {
   if (handed_back_ || !keep_alive_ || !beast::get_lowest_layer(stream_).socket().is_open()) return;
   handed_back_ = true;
-  std::make_shared<HttpSession<Stream>>(std::move(stream_), std::move(buffer_), context_)->resume();
+  std::make_shared<HttpSession<Stream>>(std::move(stream_), std::move(slot_), std::move(buffer_),
+                                        context_)
+      ->resume();
 }
 
 // ---------------------------------------------------------------------------------------------
 // SockjsWsReceiver
 
 template <typename Stream>
-SockjsWsReceiver<Stream>::SockjsWsReceiver(Stream stream, Context& context, bool raw)
-    : ws_(std::move(stream)), context_(context), raw_(raw) {}
-
-template <typename Stream>
-SockjsWsReceiver<Stream>::~SockjsWsReceiver() {
-  context_.metrics.connections.fetch_sub(1, std::memory_order_relaxed);
-}
+SockjsWsReceiver<Stream>::SockjsWsReceiver(Stream stream, ConnectionSlot slot, Context& context,
+                                           bool raw)
+    : ws_(std::move(stream)), slot_(std::move(slot)), context_(context), raw_(raw) {}
 
 template <typename Stream>
 void SockjsWsReceiver<Stream>::run(http::request<http::string_body> request,

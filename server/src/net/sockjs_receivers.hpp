@@ -30,10 +30,9 @@ class HttpReceiver final : public SockjsReceiver,
  public:
   // `head` is the serialized response header without Content-Length/Transfer-Encoding and
   // without the final blank line: the receiver completes it.
-  HttpReceiver(Stream stream, beast::flat_buffer buffer, Context& context,
+  HttpReceiver(Stream stream, ConnectionSlot slot, beast::flat_buffer buffer, Context& context,
                sockjs::Transport transport, std::string callback, std::string head, bool http11,
                bool keep_alive);
-  ~HttpReceiver() override;
 
   void start(std::shared_ptr<SockjsSession> session);
   void send(std::vector<std::string> frames, bool end) override;
@@ -50,6 +49,7 @@ class HttpReceiver final : public SockjsReceiver,
   void hand_back();
 
   Stream stream_;
+  ConnectionSlot slot_;
   beast::flat_buffer buffer_;
   Context& context_;
   sockjs::Transport transport_;
@@ -76,8 +76,7 @@ class SockjsWsReceiver final : public SockjsReceiver,
                                public std::enable_shared_from_this<SockjsWsReceiver<Stream>> {
  public:
   // `raw`: plain WebSocket messages, no SockJS framing (<prefix>/websocket of a test service).
-  SockjsWsReceiver(Stream stream, Context& context, bool raw);
-  ~SockjsWsReceiver() override;
+  SockjsWsReceiver(Stream stream, ConnectionSlot slot, Context& context, bool raw);
 
   void run(http::request<http::string_body> request, std::shared_ptr<SockjsSession> session);
   void send(std::vector<std::string> frames, bool end) override;
@@ -92,6 +91,7 @@ class SockjsWsReceiver final : public SockjsReceiver,
   void push_raw(std::string_view frame);
 
   websocket::stream<Stream> ws_;
+  ConnectionSlot slot_;
   Context& context_;
   bool raw_;
   std::shared_ptr<SockjsSession> session_;

@@ -210,7 +210,7 @@ void SockjsService::remove(const std::string& id, const SockjsSession* session) 
 
 template <typename Stream>
 std::optional<Response> SockjsService::handle(const Request& req, Stream& stream,
-                                              beast::flat_buffer& buffer) {
+                                              ConnectionSlot& slot, beast::flat_buffer& buffer) {
   const auto path = path_of(req.target());
   const auto rest = path.substr(config_.prefix.size());
   const auto method = req.method();
@@ -268,7 +268,7 @@ std::optional<Response> SockjsService::handle(const Request& req, Stream& stream
       return make(req, http::status::bad_request, "Can \"Upgrade\" only to \"WebSocket\".",
                   sockjs::kContentTypeText);
     case sockjs::Route::Kind::session:
-      return session_request(req, *route, stream, buffer);
+      return session_request(req, *route, stream, slot, buffer);
   }
   return not_found(req);
 }
@@ -276,6 +276,7 @@ std::optional<Response> SockjsService::handle(const Request& req, Stream& stream
 template <typename Stream>
 std::optional<Response> SockjsService::session_request(const Request& req,
                                                        const sockjs::Route& route, Stream& stream,
+                                                       ConnectionSlot& slot,
                                                        beast::flat_buffer& buffer) {
   const auto t = route.transport;
   const auto method = req.method();
@@ -341,25 +342,37 @@ std::optional<Response> SockjsService::session_request(const Request& req,
     return make(req, http::status::service_unavailable, "shutting down\n",
                 sockjs::kContentTypeText);
   }
+  const auto client =
+      client_address(slot.address(), req["X-Forwarded-For"], context_.sockjs_sessions);
   std::shared_ptr<SockjsSession> session;
   bool created = false;
+  std::string_view refused;
   {
     std::lock_guard lock(mutex_);
     if (auto* entry = sessions_.find(route.session_id)) {
       session = *entry;
-    } else if (sessions_.size() < config_.max_sessions) {
+    } else if (sessions_.size() >= config_.max_sessions) {
+      refused = "sockjs_sessions";
+    } else if (auto place = context_.sockjs_sessions.acquire(client); !place.ticket) {
+      refused = "sockjs_sessions_per_ip";
+    } else {
       session = std::make_shared<SockjsSession>(context_, *this, std::string(route.session_id),
-                                                executor_);
+                                                executor_, std::move(place.ticket));
       sessions_.try_emplace(route.session_id, session);
       created = true;
     }
   }
   if (!session) {
-    context_.metrics.error("sockjs_session_limit");
-    spdlog::warn("sockjs: session limit ({}) reached, refusing a new session",
-                 config_.max_sessions);
-    return make(req, http::status::service_unavailable, "too many SockJS sessions\n",
-                sockjs::kContentTypeText);
+    const bool total = refused == "sockjs_sessions";
+    context_.limit_hit(
+        refused,
+        fmt::format("refusing a new SockJS session from {}: {} open (max {})", client.to_string(),
+                    total ? size() : context_.sockjs_sessions.count(client),
+                    total ? config_.max_sessions : context_.net.max_sockjs_sessions_per_ip));
+    return make(
+        req, http::status::service_unavailable,
+        total ? "too many SockJS sessions\n" : "too many SockJS sessions from your address\n",
+        sockjs::kContentTypeText);
   }
   if (created) session->start();
 
@@ -379,14 +392,14 @@ std::optional<Response> SockjsService::session_request(const Request& req,
     text += fmt::format("{}: {}\r\n", field.name_string(), field.value());
   }
   auto receiver = std::make_shared<HttpReceiver<Stream>>(
-      std::move(stream), std::move(buffer), context_, t, std::move(callback), std::move(text),
-      req.version() >= 11, keep_alive);
+      std::move(stream), std::move(slot), std::move(buffer), context_, t, std::move(callback),
+      std::move(text), req.version() >= 11, keep_alive);
   receiver->start(std::move(session));
   return std::nullopt;
 }
 
 template <typename Stream>
-std::optional<Response> SockjsService::upgrade(Request& req, Stream& stream) {
+std::optional<Response> SockjsService::upgrade(Request& req, Stream& stream, ConnectionSlot& slot) {
   auto route = sockjs::parse_route(path_of(req.target()).substr(config_.prefix.size()));
   const bool raw = route && route->kind == sockjs::Route::Kind::raw_websocket;
   const bool framed = route && route->kind == sockjs::Route::Kind::session &&
@@ -401,16 +414,16 @@ std::optional<Response> SockjsService::upgrade(Request& req, Stream& stream) {
   }
   // A WebSocket session cannot be reattached by id: it is not entered in the table.
   auto session = std::make_shared<SockjsSession>(context_, *this, std::string(), executor_);
-  std::make_shared<SockjsWsReceiver<Stream>>(std::move(stream), context_, raw)
+  std::make_shared<SockjsWsReceiver<Stream>>(std::move(stream), std::move(slot), context_, raw)
       ->run(std::move(req), std::move(session));
   return std::nullopt;
 }
 
 template std::optional<Response> SockjsService::handle(const Request&, PlainStream&,
+                                                       ConnectionSlot&, beast::flat_buffer&);
+template std::optional<Response> SockjsService::handle(const Request&, TlsStream&, ConnectionSlot&,
                                                        beast::flat_buffer&);
-template std::optional<Response> SockjsService::handle(const Request&, TlsStream&,
-                                                       beast::flat_buffer&);
-template std::optional<Response> SockjsService::upgrade(Request&, PlainStream&);
-template std::optional<Response> SockjsService::upgrade(Request&, TlsStream&);
+template std::optional<Response> SockjsService::upgrade(Request&, PlainStream&, ConnectionSlot&);
+template std::optional<Response> SockjsService::upgrade(Request&, TlsStream&, ConnectionSlot&);
 
 }  // namespace parley::net

@@ -36,17 +36,19 @@ class SockjsService {
   bool owns(std::string_view path) const;
 
   // A request that is not a WebSocket upgrade. Returns the response to send, or nullopt when
-  // a receiving transport took over the connection (`stream` and `buffer` are moved from).
+  // a receiving transport took over the connection (`stream`, `slot` and `buffer` are moved
+  // from).
   // Stream: PlainStream or TlsStream.
   template <typename Stream>
   std::optional<http::response<http::string_body>> handle(
-      const http::request<http::string_body>& request, Stream& stream, beast::flat_buffer& buffer);
+      const http::request<http::string_body>& request, Stream& stream, ConnectionSlot& slot,
+      beast::flat_buffer& buffer);
 
   // An upgrade to <prefix>/<server>/<session>/websocket. Returns the response to send when it
   // is refused, or nullopt when the WebSocket took the connection.
   template <typename Stream>
   std::optional<http::response<http::string_body>> upgrade(
-      http::request<http::string_body>& request, Stream& stream);
+      http::request<http::string_body>& request, Stream& stream, ConnectionSlot& slot);
 
   // A session ended (called from its strand).
   void remove(const std::string& id, const SockjsSession* session);
@@ -56,7 +58,7 @@ class SockjsService {
   template <typename Stream>
   std::optional<http::response<http::string_body>> session_request(
       const http::request<http::string_body>& request, const sockjs::Route& route, Stream& stream,
-      beast::flat_buffer& buffer);
+      ConnectionSlot& slot, beast::flat_buffer& buffer);
 
   Context& context_;
   boost::asio::any_io_executor executor_;

@@ -13,11 +13,12 @@ namespace parley::net {
 namespace asio = boost::asio;
 
 SockjsSession::SockjsSession(Context& context, SockjsService& service, std::string id,
-                             asio::any_io_executor executor)
+                             asio::any_io_executor executor, AddressCounter::Ticket place)
     : context_(context),
       service_(service),
       app_(service.config().app),
       id_(std::move(id)),
+      place_(std::move(place)),
       strand_(asio::make_strand(executor)),
       sockjs_(service.config().session, stomp::Clock::now()),
       stomp_(context.next_session.fetch_add(1), context.broker, context.stomp, *this,

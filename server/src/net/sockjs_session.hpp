@@ -36,8 +36,9 @@ class SockjsSession final : public std::enable_shared_from_this<SockjsSession>,
                             public Closable {
  public:
   // `id` is empty for WebSocket sessions, which cannot be reattached.
+  // `place`: the session's place under --sockjs-max-sessions-per-ip (none for WebSockets).
   SockjsSession(Context& context, SockjsService& service, std::string id,
-                boost::asio::any_io_executor executor);
+                boost::asio::any_io_executor executor, AddressCounter::Ticket place = {});
   ~SockjsSession() override;
 
   const std::string& id() const { return id_; }
@@ -75,6 +76,7 @@ class SockjsSession final : public std::enable_shared_from_this<SockjsSession>,
   SockjsService& service_;
   SockjsConfig::App app_;
   std::string id_;
+  AddressCounter::Ticket place_;
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   sockjs::Session sockjs_;
   stomp::Session stomp_;

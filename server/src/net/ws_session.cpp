@@ -20,9 +20,10 @@ constexpr std::size_t kMaxBatchBytes = 256 * 1024;
 }  // namespace
 
 template <typename Stream>
-WsSession<Stream>::WsSession(Stream stream, Context& context, stomp::Version max_version,
-                             std::string subprotocol)
+WsSession<Stream>::WsSession(Stream stream, ConnectionSlot slot, Context& context,
+                             stomp::Version max_version, std::string subprotocol)
     : ws_(std::move(stream)),
+      slot_(std::move(slot)),
       context_(context),
       subprotocol_(std::move(subprotocol)),
       session_(context.next_session.fetch_add(1), context.broker, context.stomp, *this,
@@ -32,7 +33,6 @@ WsSession<Stream>::WsSession(Stream stream, Context& context, stomp::Version max
 template <typename Stream>
 WsSession<Stream>::~WsSession() {
   context_.untrack(track_key_);
-  context_.metrics.connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
 template <typename Stream>

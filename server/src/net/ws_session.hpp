@@ -26,7 +26,8 @@ class WsSession final : public std::enable_shared_from_this<WsSession<Stream>>,
                         public stomp::Output,
                         public Closable {
  public:
-  WsSession(Stream stream, Context& context, stomp::Version max_version, std::string subprotocol);
+  WsSession(Stream stream, ConnectionSlot slot, Context& context, stomp::Version max_version,
+            std::string subprotocol);
   ~WsSession() override;
 
   void run(http::request<http::string_body> request);
@@ -53,6 +54,7 @@ class WsSession final : public std::enable_shared_from_this<WsSession<Stream>>,
   void finish();
 
   websocket::stream<Stream> ws_;
+  ConnectionSlot slot_;
   Context& context_;
   std::string subprotocol_;
   stomp::Session session_;

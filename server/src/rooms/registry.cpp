@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <deque>
 #include <functional>
+#include <set>
 #include <unordered_map>
 #include <utility>
 
@@ -95,6 +96,12 @@ std::string quoted(std::string_view s) {
 Outcome fail(std::string error) {
   Outcome out;
   out.error = std::move(error);
+  return out;
+}
+
+Outcome fail_limit(std::string_view limit, std::string error) {
+  Outcome out = fail(std::move(error));
+  out.limit = limit;
   return out;
 }
 
@@ -406,7 +413,8 @@ struct Registry::State {
         post(out, leave_body(gone), std::move(others));
       }
       if (!f.remote && room.members.size() >= limits.max_members) {
-        return fail("room full (max " + std::to_string(limits.max_members) + " members)");
+        return fail_limit("members_per_room",
+                          "room full (max " + std::to_string(limits.max_members) + " members)");
       }
       bind(room, f.session, id, nickname);
       room.members.at(f.session).resume = resume;
@@ -661,11 +669,20 @@ Outcome Registry::subscribe(SessionId session, std::string_view key, std::string
       mine != s.subscriptions.end() && mine->second.contains(subscription)) {
     return fail("duplicate subscription id " + quoted(subscription) + " on this session");
   }
+  if (auto mine = s.subscriptions.find(session); mine != s.subscriptions.end()) {
+    std::set<std::string_view> keys;
+    for (const auto& [id, room_key] : mine->second) keys.insert(room_key);
+    if (!keys.contains(key) && keys.size() >= s.limits.max_rooms_per_session) {
+      return fail_limit("rooms_per_session", "room limit reached (max " +
+                                                 std::to_string(s.limits.max_rooms_per_session) +
+                                                 " rooms per session)");
+    }
+  }
   auto room_it = s.rooms.find(key);
   if (room_it == s.rooms.end()) {
     if (s.rooms.size() >= s.limits.max_rooms) {
-      return fail("room limit reached (max " + std::to_string(s.limits.max_rooms) +
-                  " rooms per node)");
+      return fail_limit("rooms", "room limit reached (max " + std::to_string(s.limits.max_rooms) +
+                                     " rooms per node)");
     }
     room_it = s.rooms.emplace(std::string(key), Room{}).first;
   }

@@ -23,9 +23,10 @@ using SessionId = std::uint64_t;
 using Clock = std::chrono::steady_clock;
 
 struct Limits {
-  std::size_t max_members = 16;   // bound members per room
-  std::size_t max_rooms = 10000;  // live rooms on this node
-  std::size_t history_size = 50;  // chat messages kept per room
+  std::size_t max_members = 16;           // bound members per room
+  std::size_t max_rooms = 10000;          // live rooms on this node
+  std::size_t max_rooms_per_session = 8;  // rooms one session subscribes to at once
+  std::size_t history_size = 50;          // chat messages kept per room
   std::chrono::seconds history_ttl{3600};
   // A kicked member's id may not join the room again for this long.
   std::chrono::seconds kick_ban{600};
@@ -61,7 +62,8 @@ struct Outcome {
   // A local session's frame that every node with the room must see (join, message, media,
   // kick, mute, leave): relay it as sent.
   bool replicate = false;
-  std::string error;  // empty on success; otherwise names the broken rule (and the limit)
+  std::string error;       // empty on success; otherwise names the broken rule (and the limit)
+  std::string_view limit;  // when a limit broke it: its name (a literal), for /metrics
   bool ok() const { return error.empty(); }
 };
 

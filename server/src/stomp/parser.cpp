@@ -218,7 +218,8 @@ Parser::Step Parser::parse_command_line() {
       if (kCommandLineDeadline <= frame_deadline) {
         return fail(unknown_command(std::string_view(buffer_.data() + pos_, kEchoBytes)));
       }
-      return fail("frame too large (limit " + std::to_string(limits_.max_frame_bytes) + " bytes)");
+      return fail_limit("frame_bytes", "frame too large (limit " +
+                                           std::to_string(limits_.max_frame_bytes) + " bytes)");
     case LineScan::found:
       break;
   }
@@ -245,10 +246,11 @@ Parser::Step Parser::parse_header_line() {
       return fail("NUL byte before the end of the frame's command and headers");
     case LineScan::deadline:
       if (line_deadline <= frame_deadline) {
-        return fail("header line too long (limit " + std::to_string(limits_.max_header_line) +
-                    " bytes)");
+        return fail_limit("header_line", "header line too long (limit " +
+                                             std::to_string(limits_.max_header_line) + " bytes)");
       }
-      return fail("frame too large (limit " + std::to_string(limits_.max_frame_bytes) + " bytes)");
+      return fail_limit("frame_bytes", "frame too large (limit " +
+                                           std::to_string(limits_.max_frame_bytes) + " bytes)");
     case LineScan::found:
       break;
   }
@@ -259,11 +261,12 @@ Parser::Step Parser::parse_header_line() {
 
 Parser::Step Parser::parse_header(std::string_view line, std::size_t next_line) {
   if (line.size() > limits_.max_header_line) {
-    return fail("header line too long (limit " + std::to_string(limits_.max_header_line) +
-                " bytes)");
+    return fail_limit("header_line", "header line too long (limit " +
+                                         std::to_string(limits_.max_header_line) + " bytes)");
   }
   if (pending_.headers.size() >= limits_.max_header_count) {
-    return fail("too many headers (limit " + std::to_string(limits_.max_header_count) + ")");
+    return fail_limit("header_count",
+                      "too many headers (limit " + std::to_string(limits_.max_header_count) + ")");
   }
   // The first ':' separates; later raw colons stay in the value (required by 1.0, tolerated
   // from 1.1/1.2 peers that forget to escape them).
@@ -291,13 +294,14 @@ Parser::Step Parser::parse_header(std::string_view line, std::size_t next_line) 
         return fail("invalid content-length '" + printable(header.value) +
                     "' (must be a non-negative decimal integer)");
       case Number::overflow:
-        return fail("frame too large (limit " + std::to_string(limits_.max_frame_bytes) +
-                    " bytes)");
+        return fail_limit("frame_bytes", "frame too large (limit " +
+                                             std::to_string(limits_.max_frame_bytes) + " bytes)");
     }
     // The frame is at least this line, a blank line and the body: reject it now rather than
     // buffering a body that can never be accepted.
     if (length > limits_.max_frame_bytes || next_line + 1 > limits_.max_frame_bytes - length) {
-      return fail("frame too large (limit " + std::to_string(limits_.max_frame_bytes) + " bytes)");
+      return fail_limit("frame_bytes", "frame too large (limit " +
+                                           std::to_string(limits_.max_frame_bytes) + " bytes)");
     }
     content_length_ = length;
   }
@@ -309,7 +313,8 @@ Parser::Step Parser::parse_header(std::string_view line, std::size_t next_line) 
 Parser::Step Parser::finish_headers(std::size_t body_start) {
   // body_start <= max_frame_bytes: the blank line's LF was found before that deadline.
   if (content_length_ && *content_length_ > limits_.max_frame_bytes - body_start) {
-    return fail("frame too large (limit " + std::to_string(limits_.max_frame_bytes) + " bytes)");
+    return fail_limit("frame_bytes", "frame too large (limit " +
+                                         std::to_string(limits_.max_frame_bytes) + " bytes)");
   }
   body_start_ = body_start;
   phase_ = Phase::body;
@@ -340,7 +345,8 @@ Parser::Step Parser::read_body(Frame& out) {
     scan_ = limit;
   }
   if (scan_ >= deadline) {
-    return fail("frame too large (limit " + std::to_string(limits_.max_frame_bytes) + " bytes)");
+    return fail_limit("frame_bytes", "frame too large (limit " +
+                                         std::to_string(limits_.max_frame_bytes) + " bytes)");
   }
   return Step::need_more;
 }
@@ -362,6 +368,11 @@ void Parser::reset_frame_state() {
   content_length_.reset();
   escaping_ = Version::v1_0;
   pending_.headers.clear();
+}
+
+Parser::Step Parser::fail_limit(std::string_view limit, std::string message) {
+  limit_ = limit;
+  return fail(std::move(message));
 }
 
 Parser::Step Parser::fail(std::string message) {

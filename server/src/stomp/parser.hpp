@@ -41,6 +41,8 @@ class Parser {
 
   // The rule that was broken, set when next() returned Result::error.
   const std::string& error() const { return error_; }
+  // When that rule was a size limit, its name (frame_bytes, header_line, header_count).
+  std::string_view limit() const { return limit_; }
 
   // Number of heart-beat EOLs consumed between frames so far.
   std::size_t heartbeats() const { return heartbeats_; }
@@ -64,6 +66,7 @@ class Parser {
   LineScan find_line_end(std::size_t deadline, std::size_t& line_end);
   std::string_view current_line(std::size_t line_end) const;
   Step fail(std::string message);
+  Step fail_limit(std::string_view limit, std::string message);  // `limit`: a literal
   void compact();
   void reset_frame_state();
 
@@ -73,6 +76,7 @@ class Parser {
   std::size_t pos_ = 0;  // start of the frame (or heart-beats) not yet consumed
   std::size_t heartbeats_ = 0;
   std::string error_;
+  std::string_view limit_;
   bool failed_ = false;
 
   // State of the frame being parsed, kept across need_more so nothing is scanned twice.

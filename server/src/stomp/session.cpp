@@ -94,9 +94,8 @@ void Session::on_data(std::string_view bytes, Clock::time_point now) {
       case Parser::Result::need_more:
         return;
       case Parser::Result::error: {
-        auto reason =
-            parser_.error().find("limit") != std::string::npos ? "frame_limit" : "malformed_frame";
-        fail(reason, parser_.error());
+        if (!parser_.limit().empty()) metrics_.limit(parser_.limit());
+        fail(parser_.limit().empty() ? "malformed_frame" : "frame_limit", parser_.error());
         return;
       }
       case Parser::Result::frame:
@@ -122,6 +121,7 @@ void Session::handle(Frame& frame, Clock::time_point now) {
       return fail("protocol", "already connected: CONNECT may be sent only once", &frame);
     case Command::send:
       if (!take_rate_token(now)) {
+        metrics_.limit("rate");
         return fail("rate_limit",
                     fmt::format("rate limit exceeded: max {} messages/s per session (burst {})",
                                 config_.rate_limit, config_.rate_limit * 2),
@@ -257,7 +257,7 @@ bool Session::handle_send(const Frame& frame) {
   }
   auto status = broker_.send(id_, frame);
   if (!status.ok()) {
-    fail("rejected", status.error, &frame);
+    reject(status, frame);
     return false;
   }
   return true;
@@ -296,7 +296,7 @@ bool Session::handle_ack(const Frame& frame, bool positive) {
   }
   auto status = positive ? broker_.ack(id_, ack_id) : broker_.nack(id_, ack_id);
   if (!status.ok()) {
-    fail("rejected", status.error, &frame);
+    reject(status, frame);
     return false;
   }
   return true;
@@ -311,6 +311,7 @@ void Session::handle_subscribe(const Frame& frame) {
     return fail("protocol", "SUBSCRIBE requires an id header", &frame);
   }
   if (subscriptions_.size() >= config_.max_subscriptions) {
+    metrics_.limit("subscriptions");
     return fail(
         "subscription_limit",
         fmt::format("subscription limit reached (max {} per session)", config_.max_subscriptions),
@@ -338,7 +339,7 @@ void Session::handle_subscribe(const Frame& frame) {
   auto status = broker_.subscribe(id_, request);
   if (!status.ok()) {
     subscriptions_.erase(request.id);
-    return fail("rejected", status.error, &frame);
+    return reject(status, frame);
   }
   send_receipt(frame);
 }
@@ -348,7 +349,7 @@ void Session::handle_unsubscribe(const Frame& frame) {
   if (!id && version_ == Version::v1_0) id = frame.header("destination");
   if (!id) return fail("protocol", "UNSUBSCRIBE requires an id header", &frame);
   auto status = broker_.unsubscribe(id_, *id);
-  if (!status.ok()) return fail("rejected", status.error, &frame);
+  if (!status.ok()) return reject(status, frame);
   subscriptions_.erase(std::string(*id));
   std::erase_if(legacy_acks_, [&](const auto& entry) { return entry.first.first == *id; });
   send_receipt(frame);
@@ -361,6 +362,7 @@ void Session::handle_begin(const Frame& frame) {
     return fail("protocol", fmt::format("transaction '{}' already begun", *tx), &frame);
   }
   if (transactions_.size() >= config_.max_transactions) {
+    metrics_.limit("transactions");
     return fail(
         "transaction_limit",
         fmt::format("too many open transactions (max {} per session)", config_.max_transactions),
@@ -494,6 +496,11 @@ void Session::send_frame(const Frame& frame) {
   metrics_.frame_out(frame.command);
   metrics_.bytes_out.fetch_add(out.size(), std::memory_order_relaxed);
   output_.write(std::move(out));
+}
+
+void Session::reject(const broker::Status& status, const Frame& frame) {
+  if (!status.limit.empty()) metrics_.limit(status.limit);
+  fail("rejected", status.error, &frame);
 }
 
 void Session::fail(std::string_view reason, std::string_view message, const Frame* offending,

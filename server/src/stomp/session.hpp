@@ -105,6 +105,8 @@ class Session {
   void send_receipt(const Frame& frame);
   void send_frame(const Frame& frame);
   // ERROR frame naming the broken rule, then close. `reason` labels the metric.
+  // The broker refused a frame: ERROR with its rule, counted as a limit hit when it is one.
+  void reject(const broker::Status& status, const Frame& frame);
   void fail(std::string_view reason, std::string_view message, const Frame* offending = nullptr,
             std::string_view detail = {});
   void close_session();
