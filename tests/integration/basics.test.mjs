@@ -186,6 +186,23 @@ describe('basics', () => {
     assert.ok(json.uptime_seconds >= 0);
   });
 
+  test('a request in absolute form (as proxies send) is routed like its path', T, async () => {
+    const net = await import('node:net');
+    const answer = await new Promise((resolve, reject) => {
+      const socket = net.connect({ host: '127.0.0.1', port: srv.port }, () => {
+        socket.write(`GET http://127.0.0.1:${srv.port}/api/health?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+      });
+      let text = '';
+      socket.on('data', (d) => {
+        text += d;
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    assert.match(answer, /^HTTP\/1\.1 200 /);
+    assert.equal(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).status, 'ok');
+  });
+
   test('HEAD /api/health and /metrics: the GET headers, no body, connection reusable', T, async () => {
     const { request, Agent } = await import('node:http');
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });

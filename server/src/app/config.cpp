@@ -206,8 +206,8 @@ std::optional<int> parse(int argc, char** argv, Config& config) {
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
   app.add_option("--ws-idle-timeout-s", ws_idle,
-                 "WebSocket idle time before a ping; a peer silent for this long after it is "
-                 "dropped")
+                 "A WebSocket peer silent for this long is dropped; a ping goes out halfway, so a "
+                 "live peer always answers in time")
       ->envname("PARLEY_WS_IDLE_TIMEOUT_S")
       ->capture_default_str();
   app.add_option("--shutdown-timeout-ms", config.shutdown_timeout_ms,

@@ -24,6 +24,19 @@ std::string_view path_of(std::string_view target) {
   return target.substr(0, target.find('?'));
 }
 
+// RFC 9112 3.2.2: a server must accept the absolute form (http://host/path?q), which proxies
+// send. Everything here routes on the origin form (/path?q), so rewrite it to that.
+void to_origin_form(http::request<http::string_body>& request) {
+  const std::string_view target = request.target();
+  std::size_t scheme = 0;
+  if (target.starts_with("http://")) scheme = 7;
+  if (target.starts_with("https://")) scheme = 8;
+  if (scheme == 0) return;
+  const auto path = target.find('/', scheme);
+  request.target(path == std::string_view::npos ? std::string("/")
+                                                : std::string(target.substr(path)));
+}
+
 http::response<http::string_body> text(const http::request<http::string_body>& req,
                                        http::status status, std::string body,
                                        std::string_view content_type) {
@@ -213,6 +226,7 @@ void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
   }
   context_.metrics.http_requests.fetch_add(1, std::memory_order_relaxed);
   auto request = parser_->release();
+  to_origin_form(request);
   if (boost::beast::websocket::is_upgrade(request)) return upgrade(std::move(request));
   if (auto* sockjs = sockjs_service(context_, path_of(request.target()))) {
     if (!origin_ok(request)) return respond(forbidden_origin(request));

@@ -235,6 +235,10 @@ void SockjsWsReceiver<Stream>::do_read() {
 
 template <typename Stream>
 void SockjsWsReceiver<Stream>::on_read(beast::error_code ec, std::size_t) {
+  if (ec == websocket::error::message_too_big) {
+    context_.limit_hit("ws_message_bytes",
+                       "SockJS WebSocket message over the limit, closing (1009)");
+  }
   if (ec) return gone();
   auto data = buffer_.cdata();
   std::string_view text(static_cast<const char*>(data.data()), data.size());

@@ -70,6 +70,12 @@ void WsSession<Stream>::do_read() {
 template <typename Stream>
 void WsSession<Stream>::on_read(beast::error_code ec, std::size_t) {
   if (ec) {
+    if (ec == websocket::error::message_too_big) {
+      // Beast closes with 1009; a STOMP frame cannot be larger than its message anyway.
+      context_.limit_hit("ws_message_bytes",
+                         fmt::format("session {}: WebSocket message over the limit, closing (1009)",
+                                     session_.id()));
+    }
     if (ec != websocket::error::closed && ec != boost::asio::error::operation_aborted) {
       spdlog::debug("session {}: read ended: {}", session_.id(), ec.message());
     }
@@ -181,7 +187,11 @@ void WsSession<Stream>::shutdown() {
 template <typename Stream>
 void WsSession<Stream>::arm_timer() {
   if (finished_) return;
-  timer_.expires_at(session_.on_timer(stomp::Clock::now()));
+  const auto next = session_.on_timer(stomp::Clock::now());
+  // on_timer() may have ended the session (heart-beat or CONNECT timeout), and finish() may
+  // have run: a new wait would keep this connection, and its slot, alive until `next`.
+  if (finished_ || session_.closed()) return;
+  timer_.expires_at(next);
   timer_.async_wait(beast::bind_front_handler(&WsSession::on_timer, this->shared_from_this()));
 }
 
