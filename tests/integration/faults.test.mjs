@@ -793,7 +793,11 @@ describe('10 000 connections opened and dropped', () => {
     );
     assert.ok(metricValue(m, 'parley_connections_total') >= 1000 + N, 'every connection reached the server');
     assert.ok(Math.abs(fdsAfter - fdsBefore) <= 3, `fds ${fdsBefore} -> ${fdsAfter}`);
-    assert.ok(rssAfter - rssBefore <= 20 * 1024, `RSS grew by ${((rssAfter - rssBefore) / 1024).toFixed(1)} MiB`);
+    // Under AddressSanitizer freed memory waits in its quarantine (256 MiB) by design: RSS says
+    // nothing there, and LeakSanitizer checks for leaks at exit instead.
+    if (!process.env.PARLEY_SANITIZER) {
+      assert.ok(rssAfter - rssBefore <= 20 * 1024, `RSS grew by ${((rssAfter - rssBefore) / 1024).toFixed(1)} MiB`);
+    }
 
     // And it still serves a room.
     const key = uniqueRoom('after-churn');

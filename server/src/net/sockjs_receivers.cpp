@@ -162,7 +162,8 @@ void HttpReceiver<Stream>::interrupted(std::string_view why) {
     session_->detach(this, sockjs::DetachCause::interrupted);
     session_.reset();
   }
-  queue_.clear();
+  // A write in flight still reads its batch: those strings stay until the receiver goes.
+  queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(writing_ ? batch_ : 0), queue_.end());
   queued_bytes_ = 0;
   beast::error_code ignored;
   beast::get_lowest_layer(stream_).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
@@ -336,9 +337,9 @@ void SockjsWsReceiver<Stream>::do_write() {
 
 template <typename Stream>
 void SockjsWsReceiver<Stream>::on_write(beast::error_code ec, std::size_t) {
-  if (ec) {
+  if (ec || done_) {
     writing_ = false;
-    return gone();
+    return gone();  // done_: gone() ran while this write was in flight
   }
   queued_bytes_ -= queue_.front().size();
   queue_.pop_front();
@@ -351,7 +352,8 @@ void SockjsWsReceiver<Stream>::gone() {
     session_->detach(this, sockjs::DetachCause::interrupted);
     session_.reset();
   }
-  queue_.clear();
+  // The frame a write in flight reads stays until that write completes.
+  queue_.erase(queue_.begin() + (writing_ && !queue_.empty() ? 1 : 0), queue_.end());
   queued_bytes_ = 0;
   done_ = true;
 }

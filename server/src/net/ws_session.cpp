@@ -204,8 +204,11 @@ void WsSession<Stream>::on_timer(beast::error_code ec) {
 template <typename Stream>
 void WsSession<Stream>::drop(std::string_view reason) {
   spdlog::debug("session {}: dropping connection: {}", session_.id(), reason);
-  queue_.clear();
+  // The frames of a write in flight stay until it completes: its buffers point into them, and
+  // on_write() pops them.
+  queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(writing_ ? batch_ : 0), queue_.end());
   queued_bytes_ = 0;
+  for (const auto& frame : queue_) queued_bytes_ += frame.size();
   finish();
   beast::error_code ignored;
   beast::get_lowest_layer(ws_).socket().close(ignored);
