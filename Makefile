@@ -6,8 +6,9 @@ PORT ?= 8080
 FUZZ_SECONDS ?= 30
 NPM_DIRS := tests web
 BENCH_SECONDS ?= 10
+SOAK_MINUTES ?= 2
 
-.PHONY: all deps build run test unit integration fuzz sanitize format format-check bench bench-web bench-cluster e2e web-test tsan clean
+.PHONY: all deps build run test unit integration fuzz sanitize format format-check bench bench-web bench-cluster soak e2e web-test tsan clean
 
 all: build
 
@@ -44,7 +45,7 @@ integration: build
 e2e: build
 	cd tests && PARLEY_BIN=$(abspath $(BUILD))/server/parley npm run e2e
 
-test: format-check unit web-test fuzz integration e2e
+test: format-check unit web-test fuzz integration soak e2e
 
 # libFuzzer targets (clang, ASan + UBSan), each a bounded run from its committed seed corpus:
 # the STOMP codec, the room rules, access-control input (room tokens, JWK Sets, room
@@ -107,3 +108,9 @@ bench-web: build
 bench-cluster: build
 	@scripts/deps.sh bench tests
 	cd bench && PARLEY_BIN=$(abspath $(BUILD))/server/parley node cluster/latency.mjs --seconds $(BENCH_SECONDS)
+
+# Memory soak: mixed WebSocket/SockJS room traffic with churn for SOAK_MINUTES; RSS must stay flat
+# after warm-up and every session must end (bench/soak/soak.mjs; samples in bench/soak/results.csv).
+soak: build
+	@scripts/deps.sh bench tests
+	cd bench && node soak/soak.mjs --parley $(abspath $(BUILD))/server/parley --minutes $(SOAK_MINUTES)
