@@ -971,6 +971,30 @@ describe('SockJS HTTP transports', () => {
     await watch.expectNone(QUIET_MS);
   });
 
+  test('a poll held longer than the disconnect delay, then answered, still ends the session a delay after it', T, async () => {
+    const key = uniqueRoom('sockjs-long-poll');
+    const watcher = await connectClient(srv.url, { name: 'watcher3' });
+    const watch = await joinRoom(watcher, key, 'watcher', 'Watcher');
+    const poller = new XhrStomp(base(), { name: 'poller3' });
+    await poller.connect();
+    await poller.subscribeRoom(key);
+    await poller.sendRoom(key, { type: 'join', from: 'p3', nickname: 'P3' });
+    assert.deepEqual(await poller.nextJson(), { type: 'join', from: 'p3', nickname: 'P3' });
+    assert.deepEqual(await watch.nextJson(), { type: 'join', from: 'p3', nickname: 'P3' });
+    // One long poll, held 1.5 s (more than the 1000 ms delay), answered by a chat; no more polls.
+    const held = poller.poll(5000);
+    await sleep(1500);
+    const chat = { type: 'message', nickname: 'Watcher', msg: 'wake up' };
+    await watcher.send(chatDest(key), chat);
+    assert.equal((await held).type, 'a');
+    assert.deepEqual(await watch.nextJson(), chat);
+    const leave = await watch.nextJson(5000);
+    const waited = Date.now() - poller.lastPollAt;
+    assert.deepEqual(leave, { type: 'leave', from: 'p3', streamId: null });
+    // Before the fix the session waited for its next heart-beat (25 s) instead.
+    assert.ok(waited < 4000, `the session ended ${waited} ms after its last poll answered`);
+  });
+
   test('a member polling regularly is not removed', T, async () => {
     const key = uniqueRoom('sockjs-alive');
     const watcher = await connectClient(srv.url, { name: 'watcher2' });

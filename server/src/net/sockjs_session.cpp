@@ -165,6 +165,9 @@ void SockjsSession::emit(sockjs::Delivery delivery) {
   auto receiver = receiver_;
   if (delivery.end) receiver_.reset();  // the SockJS session already let go of it
   receiver->send(std::move(delivery.frames), delivery.end);
+  // Without a receiver the disconnect delay runs from now: the pending wait may be for a
+  // later deadline (the heart-beat), and a client that never comes back must not linger.
+  if (delivery.end) arm_timer();
 }
 
 void SockjsSession::arm_timer() {
