@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_input.hpp"
 #include "rooms/registry.hpp"
 
 namespace {
@@ -42,19 +43,7 @@ constexpr std::string_view kResume[] = {"", "secret-0123456789", "secret-9876543
   std::abort();
 }
 
-struct Input {
-  const std::uint8_t* data;
-  std::size_t size;
-  std::uint8_t next() {
-    if (size == 0) return 0;
-    --size;
-    return *data++;
-  }
-  template <typename T, std::size_t N>
-  const T& pick(const T (&options)[N]) {
-    return options[next() % N];
-  }
-};
+using parley::fuzz::Input;
 
 // The model: per room, id -> session bound to it.
 using Bindings = std::map<std::string, std::map<std::string, SessionId, std::less<>>, std::less<>>;

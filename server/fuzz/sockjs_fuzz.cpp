@@ -29,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_input.hpp"
 #include "net/utf8.hpp"
 #include "sockjs/framing.hpp"
 #include "sockjs/session.hpp"
@@ -355,15 +356,7 @@ void check_encoder(std::string_view input) {
 // ---------------------------------------------------------------------------------------------
 // Session
 
-struct Input {
-  const std::uint8_t* data;
-  std::size_t size;
-  std::uint8_t next() {
-    if (size == 0) return 0;
-    --size;
-    return *data++;
-  }
-};
+using parley::fuzz::Input;
 
 int rank(sockjs::Session::State s) {
   return static_cast<int>(s);
