@@ -45,7 +45,10 @@ integration: build
 e2e: build
 	cd tests && PARLEY_BIN=$(abspath $(BUILD))/server/parley npm run e2e
 
-test: format-check unit web-test fuzz sanitize tsan integration soak e2e
+# The node integration suite runs once, against the ASan+UBSan build (`make sanitize`): the same
+# assertions plus memory and UB checks; `make integration` runs it against the Release build.
+# The Release build itself is exercised by the unit tests, the soak and the e2e tests.
+test: format-check unit web-test fuzz sanitize tsan soak e2e
 
 # libFuzzer targets (clang, ASan + UBSan), each a bounded run from its committed seed corpus:
 # the STOMP codec, the room rules, access-control input (room tokens, JWK Sets, room

@@ -39,6 +39,22 @@ void wait_for_drain(asio::io_context& ioc, net::Context& ctx,
   });
 }
 
+// Polls until no client input is being handled (Context::quiet), then ends every session:
+// the deliveries of every frame accepted before the stop are queued ahead of the shutdowns.
+void shut_down_when_quiet(asio::io_context& ioc, net::Context& ctx,
+                          std::shared_ptr<asio::steady_timer> timer,
+                          std::chrono::steady_clock::time_point deadline) {
+  if (ctx.quiet() || std::chrono::steady_clock::now() >= deadline) {
+    ctx.shutdown_all();
+    wait_for_drain(ioc, ctx, std::move(timer), deadline);
+    return;
+  }
+  timer->expires_after(std::chrono::milliseconds(1));
+  timer->async_wait([&ioc, &ctx, timer, deadline](boost::system::error_code) {
+    shut_down_when_quiet(ioc, ctx, timer, deadline);
+  });
+}
+
 void schedule_sweep(std::shared_ptr<asio::steady_timer> timer, broker::LocalBroker& broker) {
   timer->expires_after(std::chrono::seconds(30));
   timer->async_wait([timer, &broker](boost::system::error_code ec) {
@@ -215,10 +231,9 @@ int run(const Config& config) {
     listener->stop();
     if (redirect) redirect->stop();
     sweep_timer->cancel();
-    ctx.shutdown_all();
     auto deadline =
         std::chrono::steady_clock::now() + std::chrono::milliseconds(config.shutdown_timeout_ms);
-    wait_for_drain(ioc, ctx, std::make_shared<asio::steady_timer>(ioc), deadline);
+    shut_down_when_quiet(ioc, ctx, std::make_shared<asio::steady_timer>(ioc), deadline);
   });
   // SIGHUP reloads the certificate; it never stops the node (without TLS it is ignored).
   asio::signal_set reload_signals{ioc, SIGHUP};

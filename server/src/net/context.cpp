@@ -20,6 +20,15 @@ void Context::limit_hit(std::string_view limit, std::string_view detail) {
   }
 }
 
+bool Context::enter() {
+  handling_.fetch_add(1);
+  if (stopping.load()) {
+    handling_.fetch_sub(1);
+    return false;
+  }
+  return true;
+}
+
 void Context::slow_consumer(std::string_view who, std::size_t bytes, std::size_t limit) {
   metrics.slow_consumer_drops.fetch_add(1, std::memory_order_relaxed);
   metrics.limit("outbound_bytes");

@@ -96,6 +96,15 @@ struct Context {
   // A client that does not read fast enough is cut: counted, and logged with what it was.
   void slow_consumer(std::string_view who, std::size_t bytes, std::size_t limit);
 
+  // Client input being handled right now. A handler calls enter() before it feeds a session
+  // and leave() after; enter() refuses once the node is stopping. Shutdown waits for quiet()
+  // before it ends the sessions, so every delivery of a frame that was accepted (and
+  // receipted) is queued on its recipients before their shutdown is (Dekker-style: both sides
+  // are sequentially consistent).
+  bool enter();
+  void leave() { handling_.fetch_sub(1); }
+  bool quiet() const { return handling_.load() == 0; }
+
   // Live WebSocket connections, for graceful shutdown.
   std::uint64_t track(std::weak_ptr<Closable> connection);
   void untrack(std::uint64_t key);
@@ -107,6 +116,7 @@ struct Context {
   std::uint64_t next_key_ = 1;
   std::unordered_map<std::uint64_t, std::weak_ptr<Closable>> live_;
   std::atomic<std::int64_t> last_limit_warning_ms_{0};
+  std::atomic<int> handling_{0};
 };
 
 }  // namespace parley::net

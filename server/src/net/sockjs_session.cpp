@@ -98,10 +98,12 @@ void SockjsSession::incoming(std::vector<std::string> messages) {
       return;
     }
     if (!s.carries_stomp()) return;
+    if (!s.context_.enter()) return;  // stopping: not accepted; the shutdown ERROR follows
     for (const auto& message : messages) {
       if (s.stomp_.closed()) break;
       s.stomp_.on_data(message, now);
     }
+    s.context_.leave();
     // A CONNECT changes the heart-beat deadlines.
     s.stomp_deadline_ = s.stomp_.on_timer(now);
     s.arm_timer();

@@ -83,8 +83,12 @@ void WsSession<Stream>::on_read(beast::error_code ec, std::size_t) {
     return;
   }
   auto data = buffer_.cdata();
-  session_.on_data(std::string_view(static_cast<const char*>(data.data()), data.size()),
-                   stomp::Clock::now());
+  // Stopping: nothing more is accepted (no receipt); the shutdown ERROR follows.
+  if (context_.enter()) {
+    session_.on_data(std::string_view(static_cast<const char*>(data.data()), data.size()),
+                     stomp::Clock::now());
+    context_.leave();
+  }
   buffer_.consume(buffer_.size());
   if (buffer_.capacity() > kIdleBufferCapacity) buffer_.shrink_to_fit();
   if (session_.closed()) return;  // the session asked to close; the write path finishes it
