@@ -53,14 +53,14 @@ void Listener::on_accept(boost::system::error_code ec, boost::asio::ip::tcp::soc
   } else {
     context_.metrics.connections_total.fetch_add(1, std::memory_order_relaxed);
     const auto peer = socket.remote_endpoint(ec).address();
-    auto admission = context_.connections.acquire(peer);
-    if (ec) {
-      // Reset before we looked: nothing to serve.
-    } else if (!admission.ticket) {
-      refuse(socket, admission.refusal, peer);
-    } else {
-      socket.set_option(boost::asio::ip::tcp::no_delay(true), ec);
-      serve_(std::move(socket), std::move(admission.ticket));
+    if (!ec) {  // else it was reset before we looked: nothing to serve, no place to take
+      auto admission = context_.connections.acquire(peer);
+      if (!admission.ticket) {
+        refuse(socket, admission.refusal, peer);
+      } else {
+        socket.set_option(boost::asio::ip::tcp::no_delay(true), ec);
+        serve_(std::move(socket), std::move(admission.ticket));
+      }
     }
   }
   do_accept();
