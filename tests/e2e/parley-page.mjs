@@ -65,9 +65,84 @@ function initScript() {
     e2e.getStatsCalls.push({ at: performance.now(), pc: i });
     return getStats.apply(this, args);
   };
+  const setLocalDescription = proto.setLocalDescription;
+  // The offer/answer steps of every connection, for the failure report: what was applied, in
+  // which signaling state, and how it ended.
+  e2e.trace = [];
+  const traced = (pc, op, description, call) => {
+    let i = e2e.pcs.indexOf(pc);
+    if (i < 0) i = e2e.pcs.push(pc) - 1;
+    const entry = { at: Math.round(performance.now()), pc: i, op, type: description?.type ?? '(implicit)', from: pc.signalingState, result: 'pending' };
+    e2e.trace.push(entry);
+    if (e2e.trace.length > 200) e2e.trace.shift();
+    return call().then(
+      (value) => {
+        entry.result = `ok → ${pc.signalingState}`;
+        return value;
+      },
+      (error) => {
+        entry.result = `${error?.name}: ${error?.message}`;
+        throw error;
+      },
+    );
+  };
   proto.setRemoteDescription = function (description, ...rest) {
     if (description?.type === 'offer' && this.signalingState === 'have-local-offer') e2e.glare += 1;
-    return setRemoteDescription.call(this, description, ...rest);
+    return traced(this, 'setRemote', description, () => setRemoteDescription.call(this, description, ...rest));
+  };
+  // The room messages each page sends and receives over STOMP (type, sender, target: 8
+  // characters of each id), and its WebSocket opens and closes, in the same trace.
+  const note = (op, what) => {
+    e2e.trace.push({ at: Math.round(performance.now()), pc: '-', op, type: what, from: '', result: '' });
+    if (e2e.trace.length > 200) e2e.trace.shift();
+  };
+  const summarize = (data) => {
+    if (typeof data !== 'string') return null;
+    const at = data.indexOf('\n\n');
+    const command = data.slice(0, data.indexOf('\n'));
+    if (!['SEND', 'MESSAGE'].includes(command) || at < 0) return command && command !== '\n' ? command : null;
+    try {
+      const body = JSON.parse(data.slice(at + 2, data.lastIndexOf('\0') > at ? data.lastIndexOf('\0') : undefined));
+      const short = (id) => (typeof id === 'string' ? id.slice(0, 8) : '');
+      const peers = Array.isArray(body.peers) ? `[${body.peers.map((p) => short(p.from)).join(',')}]` : '';
+      return `${command} ${body.type} ${short(body.from)}${body.target ? `→${short(body.target)}` : ''}${peers}`;
+    } catch {
+      return `${command} (not JSON)`;
+    }
+  };
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(...args) {
+      super(...args);
+      note('ws', `open ${String(args[0]).slice(-12)}`);
+      this.addEventListener('message', (event) => {
+        const what = summarize(event.data);
+        if (what && !what.includes(' ice ')) note('recv', what);
+      });
+      this.addEventListener('close', (event) => note('ws', `closed ${event.code} ${event.reason}`));
+    }
+    send(data) {
+      const what = summarize(data);
+      if (what && !what.includes(' ice ')) note('send', what);
+      return super.send(data);
+    }
+  };
+  const addIceCandidate = proto.addIceCandidate;
+  proto.addIceCandidate = function (...args) {
+    const candidate = args[0]?.candidate;
+    // the address and type only ("candidate:<foundation> <component> <proto> <priority> <address> <port> typ <type>")
+    const words = candidate ? candidate.split(' ') : [];
+    const what = candidate ? `${words[4]} ${words[7]}` : 'end';
+    // traced only when refused: candidates are many
+    return addIceCandidate.apply(this, args).catch((error) => {
+      let i = e2e.pcs.indexOf(this);
+      if (i < 0) i = e2e.pcs.push(this) - 1;
+      e2e.trace.push({ at: Math.round(performance.now()), pc: i, op: 'addIceCandidate', type: what, from: this.signalingState, result: `${error?.name}: ${error?.message}` });
+      throw error;
+    });
+  };
+  proto.setLocalDescription = function (description, ...rest) {
+    return traced(this, 'setLocal', description, () => setLocalDescription.call(this, description, ...rest));
   };
 
   // What the tests poll: per remote member, the current RTCPeerConnection's inbound RTP.
@@ -87,7 +162,7 @@ function initScript() {
       const p = participants.get(id);
       const cameraTrack = p?.stream?.getVideoTracks()[0]?.id;
       const screenTrack = p?.screen?.getVideoTracks()[0]?.id;
-      const entry = { connection: pc.connectionState, camera: null, screen: null, video: [], audioPackets: 0 };
+      const entry = { connection: pc.connectionState, signaling: pc.signalingState, camera: null, screen: null, video: [], audioPackets: 0 };
       const report = await e2e.rawGetStats(pc);
       report.forEach((s) => {
         if (s.type !== 'inbound-rtp') return;
@@ -100,7 +175,10 @@ function initScript() {
       });
       peers[id] = entry;
     }
-    return { joined: true, memberId: hook.memberId, status: meeting?.dataset.status ?? null, banner, tiles, peers };
+    const pcIndex = (pc) => e2e.pcs.indexOf(pc);
+    const current = [...hook.peerConnections()].map(([id, pc]) => `${id}=pc${pcIndex(pc)}`);
+    const trace = e2e.trace.slice(-40).map((t) => (t.pc === '-' ? `${t.at} ${t.op} ${t.type}` : `${t.at} pc${t.pc} ${t.op}(${t.type}) in ${t.from}: ${t.result}`));
+    return { joined: true, memberId: hook.memberId, status: meeting?.dataset.status ?? null, banner, tiles, peers, current, trace };
   };
 }
 

@@ -295,6 +295,15 @@ describe('Parley web client in Chromium', () => {
         assert.deepEqual(Object.keys(sa.peers), [sb.memberId], `iteration ${i}: Ann's one peer is Ben`);
         assert.deepEqual(Object.keys(sb.peers), [sa.memberId], `iteration ${i}: Ben's one peer is Ann`);
         times.push(Date.now() - at);
+        if (times.at(-1) > 2000) {
+          // a slow convergence: what each page applied, for the record
+          for (const [m, s] of [
+            [a, sa],
+            [b, sb],
+          ]) {
+            t.diagnostic(`iteration ${i}, ${m.name} (${s.memberId}), connections ${s.current?.join(' ')}:\n  ${s.trace?.join('\n  ')}`);
+          }
+        }
         const g = await Promise.all([a, b].map((m) => m.page.evaluate(() => window.__e2e.glare)));
         collisions.push(g[0] + g[1]);
       }

@@ -241,6 +241,65 @@ describe('answerer', () => {
   });
 });
 
+describe('lost signaling', () => {
+  it('sends an unanswered offer again, and the pair converges', async () => {
+    vi.useFakeTimers();
+    const { a, b } = pair(['alice', 'bob', 'offerer', { extra: { offerRetryMs: 4000 } }], ['bob', 'alice', 'answerer', {}]);
+    await settle();
+    expect(count(a, 'offer')).toBe(1);
+    b.inbox.splice(0); // the offer (and its candidates) never arrive
+    await vi.advanceTimersByTimeAsync(3999);
+    expect(count(a, 'offer')).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(count(a, 'offer')).toBe(2);
+    expect(a.sent.filter((m) => m.type === 'offer').map((m) => (m.type === 'offer' ? m.sdp.sdp : ''))).toEqual([
+      a.pc.localDescription?.sdp,
+      a.pc.localDescription?.sdp,
+    ]);
+    vi.useRealTimers();
+    await exchange(a, b);
+    expectConverged(a, b);
+    a.peer.close();
+    b.peer.close();
+  });
+
+  it('both offers lost in a glare: both are sent again, politeness settles them', async () => {
+    vi.useFakeTimers();
+    const extra = { offerRetryMs: 4000 };
+    const { a, b } = pair(['alice', 'bob', 'offerer', { extra }], ['bob', 'alice', 'offerer', { extra }]);
+    await settle();
+    expect([count(a, 'offer'), count(b, 'offer')]).toEqual([1, 1]);
+    a.inbox.splice(0);
+    b.inbox.splice(0);
+    await vi.advanceTimersByTimeAsync(4000);
+    expect([count(a, 'offer'), count(b, 'offer')]).toEqual([2, 2]);
+    vi.useRealTimers();
+    await exchange(a, b);
+    expectConverged(a, b);
+    a.peer.close();
+    b.peer.close();
+  });
+
+  it('stops once answered, and after a bounded number of tries', async () => {
+    vi.useFakeTimers();
+    const extra = { offerRetryMs: 1000 };
+    const { a, b } = pair(['alice', 'bob', 'offerer', { extra }], ['bob', 'alice', 'answerer', {}]);
+    await settle();
+    for (let i = 0; i < 10; i++) {
+      b.inbox.splice(0);
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    expect(count(a, 'offer')).toBe(4); // the first and 3 more
+    vi.useRealTimers();
+    const { a: c, b: d } = pair(['carol', 'dave', 'offerer', { extra }], ['dave', 'carol', 'answerer', {}]);
+    await exchange(c, d);
+    vi.useFakeTimers();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(count(c, 'offer')).toBe(1);
+    for (const s of [a, b, c, d]) s.peer.close();
+  });
+});
+
 describe('ICE restart', () => {
   async function connected() {
     const { a, b } = pair(['alice', 'bob', 'offerer', {}], ['bob', 'alice', 'answerer', {}]);

@@ -20,6 +20,12 @@
 //   and any renegotiation with a seed (screen share, ICE restart) replaces our connection with
 //   a fresh one instead of re-offering on it (the seed's new connection has a new DTLS
 //   fingerprint, which an existing connection would reject).
+//
+// A lost offer or answer (a reconnect of either side's signaling in between, a proxy that
+// dropped it) would otherwise leave both sides waiting for ever: while our offer has no answer
+// after offerRetryMs, we send the same offer again (up to OFFER_RETRIES times). The remote
+// applies it as any offer: answers it when stable, or settles it by politeness when it is
+// itself waiting on an offer that we never received.
 
 import { estimateQuality, sampleStats, type StatsSample } from './quality';
 import type { Quality } from './types';
@@ -57,10 +63,13 @@ export interface PeerOptions {
   log: (message: string, error?: unknown) => void;
   answerWaitMs?: number;
   disconnectedGraceMs?: number;
+  offerRetryMs?: number;
 }
 
 export const ANSWER_WAIT_MS = 4000;
 export const DISCONNECTED_GRACE_MS = 3000;
+export const OFFER_RETRY_MS = 4000;
+export const OFFER_RETRIES = 3;
 
 /** The Parley ↔ Parley politeness rule (see the file comment). */
 export function isPolite(selfId: string, remoteId: string): boolean {
@@ -90,6 +99,7 @@ export class Peer {
   private inbox: Promise<void> = Promise.resolve();
   private answerWaitTimer: ReturnType<typeof setTimeout> | null = null;
   private disconnectedTimer: ReturnType<typeof setTimeout> | null = null;
+  private offerRetryTimer: ReturnType<typeof setTimeout> | null = null;
   private previousStats: StatsSample | null = null;
   private closed = false;
   connection: RTCPeerConnectionState | 'new' = 'new';
@@ -266,6 +276,27 @@ export class Peer {
     // After a glare, setLocalDescription() may have produced an answer: send what it made.
     const type = description.type === 'answer' ? 'answer' : 'offer';
     this.options.send({ type, sdp: { type, sdp: description.sdp } });
+    if (type === 'offer') this.armOfferRetry(session, description.sdp, OFFER_RETRIES);
+  }
+
+  /** Sends `sdp` again while it is still our unanswered offer on `session` (file comment). */
+  private armOfferRetry(session: Session, sdp: string, retries: number): void {
+    this.clearOfferRetry();
+    if (retries <= 0) return;
+    this.offerRetryTimer = setTimeout(() => {
+      this.offerRetryTimer = null;
+      const pc = session.pc;
+      if (session !== this.session || this.closed || pc.signalingState !== 'have-local-offer' || pc.localDescription?.sdp !== sdp) return;
+      this.options.log(`no answer from ${this.remoteId} in ${this.options.offerRetryMs ?? OFFER_RETRY_MS} ms: sending the offer again`);
+      this.options.send({ type: 'offer', sdp: { type: 'offer', sdp } });
+      this.armOfferRetry(session, sdp, retries - 1);
+    }, this.options.offerRetryMs ?? OFFER_RETRY_MS);
+  }
+
+  private clearOfferRetry(): void {
+    if (this.offerRetryTimer === null) return;
+    clearTimeout(this.offerRetryTimer);
+    this.offerRetryTimer = null;
   }
 
   private async onDescription(session: Session, description: RTCSessionDescriptionInit): Promise<void> {
@@ -376,6 +407,7 @@ export class Peer {
 
   private clearTimers(): void {
     this.clearDisconnectedTimer();
+    this.clearOfferRetry();
     if (this.answerWaitTimer !== null) {
       clearTimeout(this.answerWaitTimer);
       this.answerWaitTimer = null;
