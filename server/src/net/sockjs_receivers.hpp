@@ -5,7 +5,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <deque>
+#include <boost/container/devector.hpp>
 #include <memory>
 #include <string>
 #include <vector>
@@ -59,7 +59,7 @@ class HttpReceiver final : public SockjsReceiver,
   bool chunked_;
   bool keep_alive_;
   std::shared_ptr<SockjsSession> session_;  // until the response ends
-  std::deque<std::string> queue_;
+  boost::container::devector<std::string> queue_;
   std::vector<boost::asio::const_buffer> gather_;  // what the current write sends
   std::size_t batch_ = 0;                          // chunks of queue_ in it
   std::size_t queued_bytes_ = 0;
@@ -96,7 +96,7 @@ class SockjsWsReceiver final : public SockjsReceiver,
   bool raw_;
   std::shared_ptr<SockjsSession> session_;
   beast::flat_buffer buffer_;
-  std::deque<std::string> queue_;
+  boost::container::devector<std::string> queue_;
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;
   bool ending_ = false;

@@ -5,7 +5,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <deque>
+#include <boost/container/devector.hpp>
 #include <memory>
 #include <vector>
 
@@ -60,7 +60,9 @@ class WsSession final : public std::enable_shared_from_this<WsSession<Stream>>,
   stomp::Session session_;
   beast::flat_buffer buffer_;
   boost::asio::steady_timer timer_;
-  std::deque<stomp::Outbound> queue_;
+  // devector, not deque: an idle session holds no allocation for its empty queue (libstdc++
+  // deque allocates a 512-byte block on construction)
+  boost::container::devector<stomp::Outbound> queue_;
   std::vector<boost::asio::const_buffer> gather_;  // the message being written
   std::size_t batch_ = 0;                          // frames of queue_ in it
   std::size_t queued_bytes_ = 0;

@@ -8,7 +8,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <deque>
+#include <boost/container/devector.hpp>
 #include <functional>
 #include <set>
 #include <unordered_map>
@@ -56,8 +56,8 @@ struct Room {
   std::unordered_map<SessionId, std::vector<std::string>> subscribers;  // -> subscription ids
   std::unordered_map<SessionId, Member> members;
   StringMap<SessionId> member_by_id;
-  std::deque<Chat> history;             // oldest first
-  StringMap<Clock::time_point> banned;  // kicked member id -> when it may join again
+  boost::container::devector<Chat> history;  // oldest first; empty rooms allocate nothing
+  StringMap<Clock::time_point> banned;       // kicked member id -> when it may join again
 
   bool idle() const { return subscribers.empty() && members.empty(); }
   bool unused() const { return idle() && history.empty() && banned.empty(); }
@@ -202,13 +202,14 @@ bool expired(const Chat& chat, Clock::time_point now, std::chrono::seconds ttl) 
   return now - chat.at > ttl;
 }
 
-void prune(std::deque<Chat>& history, Clock::time_point now, std::chrono::seconds ttl) {
+void prune(boost::container::devector<Chat>& history, Clock::time_point now,
+           std::chrono::seconds ttl) {
   while (!history.empty() && expired(history.front(), now, ttl)) history.pop_front();
 }
 
 // The stored bodies were parsed as JSON objects when sent, so they are spliced in verbatim:
 // replay shows exactly what members saw, and nothing is re-serialized.
-Body history_body(const std::deque<Chat>& history, Clock::time_point now,
+Body history_body(const boost::container::devector<Chat>& history, Clock::time_point now,
                   std::chrono::seconds ttl) {
   constexpr std::string_view kHead = R"({"type":"history","messages":[)";
   constexpr std::string_view kTail = "]}";
