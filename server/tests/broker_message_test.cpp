@@ -23,6 +23,16 @@ TEST(BrokerMessage, MessageTailLayout) {
                 '\0');
 }
 
+TEST(BrokerMessage, TailUtf8IsCheckedOncePerVersion) {
+  // The writer sends a valid tail as a WebSocket text message without scanning it again.
+  EXPECT_TRUE(make("text/plain", {}, "안녕 hello").tail_is_utf8(Version::v1_2));
+  EXPECT_TRUE(make("", {}, std::string("a\0b", 3)).tail_is_utf8(Version::v1_1));
+  const Message binary = make("application/octet-stream", {}, std::string("\xff\xfe\x80", 3));
+  EXPECT_FALSE(binary.tail_is_utf8(Version::v1_2));
+  EXPECT_FALSE(binary.tail_is_utf8(Version::v1_0));
+  EXPECT_FALSE(make("", {{"x-h", "\xc3"}}, "ok").tail_is_utf8(Version::v1_2));  // a header, too
+}
+
 TEST(BrokerMessage, MessageTailHasNoCommand) {
   // The session writes "MESSAGE\nsubscription:..\n" itself: the tail starts with a header.
   const Message m = make("", {}, "x");

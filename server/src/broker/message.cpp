@@ -5,6 +5,7 @@
 #include <string_view>
 #include <utility>
 
+#include "net/utf8.hpp"
 #include "stomp/encoder.hpp"
 
 namespace parley::broker {
@@ -75,8 +76,14 @@ const std::string& Message::tail(stomp::Version version) const {
     out += '\n';
     out += body_;
     out += '\0';
+    tails_utf8_[index] = net::valid_utf8(out);
   });
   return tails_[index];
+}
+
+bool Message::tail_is_utf8(stomp::Version version) const {
+  tail(version);
+  return tails_utf8_[static_cast<std::size_t>(version)];
 }
 
 }  // namespace parley::broker

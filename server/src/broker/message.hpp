@@ -26,6 +26,9 @@ class Message {
   // message-id:..\ncontent-type:..\ncontent-length:N\n<user headers>\n\n<body>\0".
   // Built on first use for each version and cached; thread-safe.
   const std::string& tail(stomp::Version version) const;
+  /// Whether tail(version) is valid UTF-8 (a WebSocket text message), checked once per
+  /// message rather than once per recipient.
+  bool tail_is_utf8(stomp::Version version) const;
 
  private:
   std::string destination_;
@@ -35,6 +38,7 @@ class Message {
   std::string body_;
   mutable std::array<std::once_flag, 3> once_;
   mutable std::array<std::string, 3> tails_;
+  mutable std::array<bool, 3> tails_utf8_{};
 };
 
 using MessagePtr = std::shared_ptr<const Message>;

@@ -141,7 +141,7 @@ void WsSession<Stream>::do_write() {
     gather_.push_back(boost::asio::buffer(frame.head));
     if (!frame.tail.empty())
       gather_.push_back(boost::asio::buffer(frame.tail.data(), frame.tail.size()));
-    text = text && valid_utf8(frame.head) && valid_utf8(frame.tail);
+    text = text && valid_utf8(frame.head) && (frame.tail_utf8 || valid_utf8(frame.tail));
     bytes += frame.size();
     ++batch_;
   }

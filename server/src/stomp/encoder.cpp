@@ -1,5 +1,7 @@
 #include "stomp/encoder.hpp"
 
+#include <array>
+
 namespace parley::stomp {
 namespace {
 
@@ -32,9 +34,16 @@ void append_escaped(std::string& out, std::string_view text, Version version) {
     out.append(text);
     return;
   }
-  // Copy unescaped runs in one go; most header text contains nothing to escape.
+  // Copy unescaped runs in one go; most header text contains nothing to escape, and a
+  // 256-entry table finds the next special byte without a branch per character.
+  static constexpr auto kSpecial = [] {
+    std::array<bool, 256> table{};
+    for (const unsigned char c : {'\\', '\n', ':', '\r'}) table[c] = true;
+    return table;
+  }();
   std::size_t run_start = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
+    if (!kSpecial[static_cast<unsigned char>(text[i])]) continue;
     const char* sequence = escape_sequence(text[i], version);
     if (sequence == nullptr) continue;
     out.append(text.substr(run_start, i - run_start));

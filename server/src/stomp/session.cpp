@@ -425,6 +425,7 @@ void Session::on_delivery(const std::string& subscription, const std::string& ac
   }
   if (redelivered) out.head += "redelivered:true\n";
   out.tail = message->tail(version_);
+  out.tail_utf8 = message->tail_is_utf8(version_);
   out.keep_alive = message;
   metrics_.frame_out(Command::message);
   metrics_.bytes_out.fetch_add(out.size(), std::memory_order_relaxed);

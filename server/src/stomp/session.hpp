@@ -30,6 +30,7 @@ struct Outbound {
   std::string head;
   std::shared_ptr<const void> keep_alive;  // owns the memory `tail` points into
   std::string_view tail;
+  bool tail_utf8 = false;  // `tail` is known to be valid UTF-8 (else the writer checks)
   std::size_t size() const { return head.size() + tail.size(); }
 };
 
