@@ -75,6 +75,23 @@ std::optional<double> cpu_seconds(int pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+/// The host's CPU time stolen by the hypervisor and its total, in clock ticks over all cores
+/// (/proc/stat): on a virtual machine, steal is what makes latency tails noisy.
+std::pair<double, double> host_steal_and_total() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  in >> cpu;
+  double total = 0;
+  double steal = 0;
+  for (int i = 0; i < 8; ++i) {  // user nice system idle iowait irq softirq steal
+    double v = 0;
+    if (!(in >> v)) break;
+    total += v;
+    if (i == 7) steal = v;
+  }
+  return {steal, total};
+}
+
 /// This process's own CPU time, in seconds: a load generator at 100 % measures itself.
 double own_cpu_seconds() {
   rusage usage{};
@@ -399,6 +416,7 @@ class Scenario final : public Listener {
   void begin_cpu() {
     cpu_start_ = cpu_seconds(options_.server_pid);
     own_cpu_start_ = own_cpu_seconds();
+    steal_start_ = host_steal_and_total();
   }
 
   /// Server and load generator CPU over the last `elapsed` seconds, in % of one core.
@@ -408,6 +426,11 @@ class Scenario final : public Listener {
       result_["server_cpu_percent"] = 100.0 * (*cpu - *cpu_start_) / elapsed;
     }
     result_["loadgen_cpu_percent"] = 100.0 * (own_cpu_seconds() - own_cpu_start_) / elapsed;
+    const auto [steal, total] = host_steal_and_total();
+    if (total > steal_start_.second) {
+      result_["host_steal_percent"] =
+          100.0 * (steal - steal_start_.first) / (total - steal_start_.second);
+    }
   }
 
   void end_measure() {
@@ -456,8 +479,9 @@ class Scenario final : public Listener {
     }
   }
 
-  /// Open loop: every millisecond, the messages due by now, each stamped with the time it was
-  /// due (not when it went out), so a stalled server shows in the latency it caused.
+  /// Open loop: every 100 µs, the messages due by now, stamped with the time they go out.
+  /// How late that is against their schedule is reported (pacing_lag_us_max): when the load
+  /// generator itself falls behind, the result says so instead of hiding it.
   void pace() {
     if (options_.rate <= 0 || phase_ != Phase::Running) return;
     const double elapsed = std::chrono::duration<double>(Clock::now() - traffic_start_).count();
@@ -465,11 +489,9 @@ class Scenario final : public Listener {
     const std::uint64_t cap =
         std::max<std::uint64_t>(100000, static_cast<std::uint64_t>(options_.rate));
     while (paced_ < due) {
-      const std::uint64_t ts =
-          static_cast<std::uint64_t>(
-              std::chrono::duration_cast<std::chrono::nanoseconds>(traffic_start_ - origin_)
-                  .count()) +
-          static_cast<std::uint64_t>(static_cast<double>(paced_) * 1e9 / options_.rate);
+      const double scheduled = static_cast<double>(paced_) / options_.rate;
+      if (measuring_) pacing_lag_max_ = std::max(pacing_lag_max_, elapsed - scheduled);
+      const std::uint64_t ts = now_ns(origin_);
       ++paced_;
       if (sent_ - delivered_ > cap) {
         ++skipped_;  // the server is that far behind: do not grow our queues without bound
@@ -483,7 +505,8 @@ class Scenario final : public Listener {
   // --- the clock ---
 
   void tick() {
-    timer_.expires_after(std::chrono::milliseconds(1));
+    const bool pacing = options_.rate > 0 && phase_ == Phase::Running;
+    timer_.expires_after(pacing ? std::chrono::microseconds(100) : std::chrono::microseconds(1000));
     timer_.async_wait([this](boost::system::error_code ec) {
       if (ec || phase_ == Phase::Finished) return;
       const auto now = Clock::now();
@@ -560,6 +583,7 @@ class Scenario final : public Listener {
     r["sent"] = sent_;
     r["delivered"] = delivered_;
     r["skipped"] = skipped_;
+    if (options_.rate > 0) r["pacing_lag_us_max"] = pacing_lag_max_ * 1e6;
     if (measured_seconds_ > 0) {
       r["messages_per_s"] = static_cast<double>(delivered_measured_) / measured_seconds_;
       r["deliveries_per_s"] = static_cast<double>(deliveries_measured_) / measured_seconds_;
@@ -621,6 +645,8 @@ class Scenario final : public Listener {
   double measured_seconds_ = 0;
   std::optional<double> cpu_start_;
   double own_cpu_start_ = 0;
+  double pacing_lag_max_ = 0;  // seconds
+  std::pair<double, double> steal_start_{};
   std::optional<std::uint64_t> rss_before_;
   Histogram latency_;
   std::uint64_t errors_ = 0;
