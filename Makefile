@@ -8,15 +8,17 @@ NPM_DIRS := tests web
 BENCH_SECONDS ?= 10
 SOAK_MINUTES ?= 2
 
-.PHONY: all deps build run test unit integration fuzz sanitize format format-check bench bench-web bench-cluster soak e2e web-test tsan clean
+.PHONY: all deps build run test unit integration fuzz sanitize format format-check bench bench-sockjs bench-web bench-cluster soak e2e web-test tsan clean
 
 all: build
 
 deps:
 	@scripts/deps.sh $(NPM_DIRS)
 
+# The Release build also holds bench/loadgen (parley-loadgen and its unit tests), so that
+# `make test` keeps the load generator compiling and correct.
 $(BUILD)/build.ninja:
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DPARLEY_WERROR=ON
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DPARLEY_WERROR=ON -DPARLEY_BENCH=ON
 
 build: deps $(BUILD)/build.ninja web/dist/index.html
 	cmake --build $(BUILD) -j $(JOBS)
@@ -115,8 +117,16 @@ clean:
 format-check: deps
 	clang-format --dry-run --Werror $$(git ls-files 'server/*.cpp' 'server/*.hpp' 'bench/*.cpp')
 
-# SockJS echo: parley vs the reference sockjs-node server, same client (docs/BENCHMARKS.md).
+# STOMP signaling, side by side with RabbitMQ Web-STOMP in the same run: idle sessions, targeted
+# relay, room fan-out, join storm, SockJS xhr-streaming, callgrind instructions per message;
+# server on core 0, parley-loadgen on core 1. Writes docs/BENCHMARKS.md and docs/bench/*.png.
 bench: build
+	@scripts/deps.sh bench
+	cd bench && node stomp/run.mjs --parley $(abspath $(BUILD))/server/parley \
+	  --loadgen $(abspath $(BUILD))/bench/loadgen/parley-loadgen $(BENCH_ARGS)
+
+# SockJS echo: parley vs the reference sockjs-node server, same client (docs/BENCHMARKS.md).
+bench-sockjs: build
 	@scripts/deps.sh bench
 	cd bench && node sockjs/run.mjs --parley $(abspath $(BUILD))/server/parley --seconds $(BENCH_SECONDS)
 

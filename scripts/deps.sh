@@ -8,6 +8,13 @@ packages=(
   libgtest-dev libgmock-dev chromium fonts-noto-cjk fonts-noto-color-emoji coturn
   librabbitmq-dev rabbitmq-server
 )
+# The benchmarks (make bench) also plot with gnuplot and count instructions with callgrind.
+for arg in "$@"; do
+  if [ "$arg" = bench ]; then
+    packages+=(gnuplot-nox valgrind)
+    break
+  fi
+done
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 

@@ -16,6 +16,16 @@
 #   AMQP <port>, epmd <port>+1000, Erlang distribution <port>+2000.
 # The node is parleytest<port>@localhost, the management plugin is off, the default guest user
 # (loopback only) is the only user: the URL is amqp://guest:guest@127.0.0.1:<port>/.
+#
+# Optional, read by start (all unset: the node above, nothing else; benchmarks use them):
+#   RABBITMQ_TEST_WEB_STOMP_PORT=<port>  also enable rabbitmq_web_stomp (STOMP over WebSocket,
+#                                        ws://127.0.0.1:<port>/ws) on that loopback port; the
+#                                        plain STOMP TCP listener stays off; start also waits
+#                                        until <port> accepts connections
+#   RABBITMQ_TEST_DEFINITIONS=<file>     import this definitions JSON at boot (exchanges, ...)
+#   RABBITMQ_TEST_EXTRA_CONF=<lines>     appended to the generated rabbitmq.conf
+#   RABBITMQ_TEST_ERL_ARGS=<args>        extra Erlang VM flags (e.g. "+S 1:1")
+# They are applied at every start, so pass them again to restart such a node.
 set -euo pipefail
 
 SELF=$(realpath "$0")
@@ -23,6 +33,10 @@ SELF=$(realpath "$0")
 RABBITMQ_BIN=${RABBITMQ_BIN:-/usr/lib/rabbitmq/bin/rabbitmq-server}
 START_TIMEOUT=${RABBITMQ_TEST_START_TIMEOUT:-60}
 STOP_TIMEOUT=${RABBITMQ_TEST_STOP_TIMEOUT:-20}
+WEB_STOMP_PORT=${RABBITMQ_TEST_WEB_STOMP_PORT:-}
+DEFINITIONS=${RABBITMQ_TEST_DEFINITIONS:-}
+EXTRA_CONF=${RABBITMQ_TEST_EXTRA_CONF:-}
+EXTRA_ERL_ARGS=${RABBITMQ_TEST_ERL_ARGS:-}
 
 usage() {
   echo "usage: $0 start <dir> <amqp-port> [--owner <pid>] | stop <dir> [--kill] | status <dir>" >&2
@@ -87,6 +101,16 @@ cmd_start() {
   [[ "$port" =~ ^[0-9]+$ ]] && ((port >= 1024 && port + 2000 <= 65535)) ||
     die "amqp-port must be a number in 1024..63535 (epmd and distribution use +1000 and +2000), got '$port'"
   [ -x "$RABBITMQ_BIN" ] || die "$RABBITMQ_BIN not found: install rabbitmq-server (scripts/deps.sh)"
+  if [ -n "$WEB_STOMP_PORT" ]; then
+    [[ "$WEB_STOMP_PORT" =~ ^[0-9]+$ ]] && ((WEB_STOMP_PORT >= 1024 && WEB_STOMP_PORT <= 65535)) ||
+      die "RABBITMQ_TEST_WEB_STOMP_PORT must be a port number in 1024..65535, got '$WEB_STOMP_PORT'"
+    ((WEB_STOMP_PORT != port && WEB_STOMP_PORT != port + 1000 && WEB_STOMP_PORT != port + 2000)) ||
+      die "RABBITMQ_TEST_WEB_STOMP_PORT $WEB_STOMP_PORT collides with the AMQP, epmd or distribution port"
+  fi
+  if [ -n "$DEFINITIONS" ]; then
+    [ -f "$DEFINITIONS" ] || die "RABBITMQ_TEST_DEFINITIONS: no such file: $DEFINITIONS"
+    DEFINITIONS=$(realpath "$DEFINITIONS")
+  fi
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
   if alive "$(read_pid "$dir/beam.pid")"; then
@@ -94,7 +118,7 @@ cmd_start() {
   fi
   cmd_stop "$dir"  # leftovers of a crashed run (epmd, wrapper)
   local epmd_port=$((port + 1000)) dist_port=$((port + 2000))
-  for p in "$port" "$epmd_port" "$dist_port"; do
+  for p in "$port" "$epmd_port" "$dist_port" $WEB_STOMP_PORT; do
     port_open "$p" && die "port $p is already in use"
   done
 
@@ -105,6 +129,21 @@ cmd_start() {
 listeners.tcp.1 = 127.0.0.1:$port
 loopback_users.guest = true
 EOF
+  if [ -n "$WEB_STOMP_PORT" ]; then
+    echo '[rabbitmq_web_stomp].' >"$dir/enabled_plugins"
+    cat >>"$dir/rabbitmq.conf" <<EOF
+stomp.listeners.tcp = none
+web_stomp.tcp.ip = 127.0.0.1
+web_stomp.tcp.port = $WEB_STOMP_PORT
+EOF
+  fi
+  if [ -n "$DEFINITIONS" ]; then
+    cat >>"$dir/rabbitmq.conf" <<EOF
+definitions.import_backend = local_filesystem
+definitions.local.path = $DEFINITIONS
+EOF
+  fi
+  [ -z "$EXTRA_CONF" ] || printf '%s\n' "$EXTRA_CONF" >>"$dir/rabbitmq.conf"
   : >"$dir/rabbitmq-env.conf"
 
   export HOME="$dir/home"
@@ -121,6 +160,8 @@ EOF
   export RABBITMQ_PLUGINS_EXPAND_DIR="$dir/plugins-expand"
   # Erlang distribution on loopback only.
   export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+  [ -z "$EXTRA_ERL_ARGS" ] ||
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="$RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS $EXTRA_ERL_ARGS"
 
   # Our own epmd (foreground, so its PID is known); the node registers with it.
   setsid epmd -port "$epmd_port" -address 127.0.0.1 </dev/null >>"$dir/log/epmd.log" 2>&1 &
@@ -149,6 +190,15 @@ EOF
     fi
     sleep 0.1
   done
+  if [ -n "$WEB_STOMP_PORT" ]; then
+    until port_open "$WEB_STOMP_PORT"; do
+      if ! alive "$(read_pid "$dir/beam.pid")" || ((SECONDS >= deadline)); then
+        cmd_stop "$dir" --kill
+        die "rabbitmq_web_stomp did not listen on $WEB_STOMP_PORT within ${START_TIMEOUT}s; logs in $dir/log"
+      fi
+      sleep 0.1
+    done
+  fi
   if [ -n "$owner" ]; then
     # Stops the node once the owner is gone (or the node was stopped: beam.pid removed).
     RABBITMQ_TEST_WATCHER=1 setsid bash -c \
