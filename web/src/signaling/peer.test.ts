@@ -280,6 +280,15 @@ describe('lost signaling', () => {
     b.peer.close();
   });
 
+  it('never sends a copy to a seed client, which would answer it with a new connection', async () => {
+    vi.useFakeTimers();
+    const { a } = pair(['alice', 'bob', 'offerer', { extra: { offerRetryMs: 1000 }, seedLike: () => true }], ['bob', 'alice', 'answerer', {}]);
+    await settle();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(count(a, 'offer')).toBe(1);
+    a.peer.close();
+  });
+
   it('stops once answered, and after a bounded number of tries', async () => {
     vi.useFakeTimers();
     const extra = { offerRetryMs: 1000 };

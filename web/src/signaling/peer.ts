@@ -23,9 +23,10 @@
 //
 // A lost offer or answer (a reconnect of either side's signaling in between, a proxy that
 // dropped it) would otherwise leave both sides waiting for ever: while our offer has no answer
-// after offerRetryMs, we send the same offer again (up to OFFER_RETRIES times). The remote
-// applies it as any offer: answers it when stable, or settles it by politeness when it is
-// itself waiting on an offer that we never received.
+// after offerRetryMs, we send the same offer again (up to OFFER_RETRIES times), to Parley
+// clients only. The remote applies it as any offer: answers it when stable, or settles it by
+// politeness when it is itself waiting on an offer that we never received; an answer to a copy
+// that arrives after the first one is ignored (logged) in 'stable'.
 
 import { estimateQuality, sampleStats, type StatsSample } from './quality';
 import type { Quality } from './types';
@@ -287,6 +288,9 @@ export class Peer {
       this.offerRetryTimer = null;
       const pc = session.pc;
       if (session !== this.session || this.closed || pc.signalingState !== 'have-local-offer' || pc.localDescription?.sdp !== sdp) return;
+      // A seed answers every offer with a brand-new connection: a second copy of a slow offer
+      // would make it drop the one our first answer belongs to.
+      if (this.options.isSeedLike()) return;
       this.options.log(`no answer from ${this.remoteId} in ${this.options.offerRetryMs ?? OFFER_RETRY_MS} ms: sending the offer again`);
       this.options.send({ type: 'offer', sdp: { type: 'offer', sdp } });
       this.armOfferRetry(session, sdp, retries - 1);
