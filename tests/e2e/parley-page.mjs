@@ -162,9 +162,20 @@ function initScript() {
       const p = participants.get(id);
       const cameraTrack = p?.stream?.getVideoTracks()[0]?.id;
       const screenTrack = p?.screen?.getVideoTracks()[0]?.id;
-      const entry = { connection: pc.connectionState, signaling: pc.signalingState, camera: null, screen: null, video: [], audioPackets: 0 };
+      const entry = {
+        connection: pc.connectionState,
+        signaling: pc.signalingState,
+        ice: `${pc.iceGatheringState}/${pc.iceConnectionState}`,
+        candidates: { local: 0, remote: 0 },
+        camera: null,
+        screen: null,
+        video: [],
+        audioPackets: 0,
+      };
       const report = await e2e.rawGetStats(pc);
       report.forEach((s) => {
+        if (s.type === 'local-candidate') entry.candidates.local += 1;
+        if (s.type === 'remote-candidate') entry.candidates.remote += 1;
         if (s.type !== 'inbound-rtp') return;
         if (s.kind === 'audio') entry.audioPackets += s.packetsReceived ?? 0;
         if (s.kind !== 'video') return;

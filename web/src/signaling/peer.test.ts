@@ -309,6 +309,55 @@ describe('lost signaling', () => {
   });
 });
 
+describe('ICE that never starts', () => {
+  async function negotiatedWithFakeTimers() {
+    vi.useFakeTimers();
+    const extra = { connectTimeoutMs: 5000 };
+    const { a, b } = pair(['alice', 'bob', 'offerer', { extra }], ['bob', 'alice', 'answerer', { extra }]);
+    for (let i = 0; i < 20; i++) {
+      await vi.advanceTimersByTimeAsync(0);
+      for (const s of [a, b]) for (const m of s.inbox.splice(0)) void s.peer.handleSignal(m);
+    }
+    expectConverged(a, b);
+    return { a, b };
+  }
+
+  it('restarts ICE when a negotiated connection is still new after the timeout', async () => {
+    const { a, b } = await negotiatedWithFakeTimers();
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(a.pc.restartIceCalls + b.pc.restartIceCalls).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(a.pc.restartIceCalls).toBe(1);
+    expect(b.pc.restartIceCalls).toBe(1);
+    a.peer.close();
+    b.peer.close();
+  });
+
+  it('leaves a connection that got going alone, and gives up after two restarts', async () => {
+    const { a, b } = await negotiatedWithFakeTimers();
+    a.pc.setConnectionState('connecting');
+    b.pc.setConnectionState('connecting');
+    await vi.advanceTimersByTimeAsync(20000);
+    expect(a.pc.restartIceCalls + b.pc.restartIceCalls).toBe(0);
+    a.peer.close();
+    b.peer.close();
+
+    // Every restart renegotiates, and ICE still never starts: two restarts each, then no more.
+    const { a: c, b: d } = await negotiatedWithFakeTimers();
+    for (let i = 0; i < 10; i++) {
+      await vi.advanceTimersByTimeAsync(5000);
+      for (let round = 0; round < 20; round++) {
+        await vi.advanceTimersByTimeAsync(0);
+        for (const s of [c, d]) for (const m of s.inbox.splice(0)) void s.peer.handleSignal(m);
+      }
+    }
+    expect(c.pc.restartIceCalls).toBe(2);
+    expect(d.pc.restartIceCalls).toBe(2);
+    c.peer.close();
+    d.peer.close();
+  });
+});
+
 describe('ICE restart', () => {
   async function connected() {
     const { a, b } = pair(['alice', 'bob', 'offerer', {}], ['bob', 'alice', 'answerer', {}]);

@@ -27,6 +27,10 @@
 // clients only. The remote applies it as any offer: answers it when stable, or settles it by
 // politeness when it is itself waiting on an offer that we never received; an answer to a copy
 // that arrives after the first one is ignored (logged) in 'stable'.
+//
+// Likewise, a connection that both sides have negotiated but whose ICE never starts (still
+// 'new' connectTimeoutMs after the descriptions were applied: no remote candidate ever arrived)
+// is restarted like a failed one, at most CONNECT_RETRIES times per connection.
 
 import { estimateQuality, sampleStats, type StatsSample } from './quality';
 import type { Quality } from './types';
@@ -65,12 +69,15 @@ export interface PeerOptions {
   answerWaitMs?: number;
   disconnectedGraceMs?: number;
   offerRetryMs?: number;
+  connectTimeoutMs?: number;
 }
 
 export const ANSWER_WAIT_MS = 4000;
 export const DISCONNECTED_GRACE_MS = 3000;
 export const OFFER_RETRY_MS = 4000;
 export const OFFER_RETRIES = 3;
+export const CONNECT_TIMEOUT_MS = 5000;
+export const CONNECT_RETRIES = 2;
 
 /** The Parley ↔ Parley politeness rule (see the file comment). */
 export function isPolite(selfId: string, remoteId: string): boolean {
@@ -85,6 +92,8 @@ interface Session {
   settingRemoteAnswer: boolean;
   /** A remote description has been applied on this connection. */
   negotiated: boolean;
+  /** ICE restarts made because the connection never left 'new'. */
+  connectRetries: number;
   tracksAttached: boolean;
   senders: Map<string, RTCRtpSender>;
   /** Remote candidates that arrived before the remote description, in arrival order. */
@@ -101,6 +110,7 @@ export class Peer {
   private answerWaitTimer: ReturnType<typeof setTimeout> | null = null;
   private disconnectedTimer: ReturnType<typeof setTimeout> | null = null;
   private offerRetryTimer: ReturnType<typeof setTimeout> | null = null;
+  private connectTimer: ReturnType<typeof setTimeout> | null = null;
   private previousStats: StatsSample | null = null;
   private closed = false;
   connection: RTCPeerConnectionState | 'new' = 'new';
@@ -202,6 +212,7 @@ export class Peer {
       ignoreOffer: false,
       settingRemoteAnswer: false,
       negotiated: false,
+      connectRetries: 0,
       tracksAttached: false,
       senders: new Map(),
       pendingCandidates: [],
@@ -297,6 +308,26 @@ export class Peer {
     }, this.options.offerRetryMs ?? OFFER_RETRY_MS);
   }
 
+  /** Restarts ICE when the negotiated connection is still 'new' after connectTimeoutMs (file comment). */
+  private armConnectWatch(session: Session): void {
+    if (this.connectTimer !== null) clearTimeout(this.connectTimer);
+    const timeout = this.options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+    this.connectTimer = setTimeout(() => {
+      this.connectTimer = null;
+      const pc = session.pc;
+      if (session !== this.session || this.closed || pc.connectionState !== 'new') return;
+      if (pc.signalingState !== 'stable') {
+        this.armConnectWatch(session); // still negotiating: look again later
+        return;
+      }
+      if (session.connectRetries >= CONNECT_RETRIES) return;
+      session.connectRetries += 1;
+      this.options.log(`no ICE with ${this.remoteId} ${timeout} ms after negotiating: restarting`);
+      this.restart();
+      if (this.session === session) this.armConnectWatch(session);
+    }, timeout);
+  }
+
   private clearOfferRetry(): void {
     if (this.offerRetryTimer === null) return;
     clearTimeout(this.offerRetryTimer);
@@ -322,6 +353,7 @@ export class Peer {
       session.settingRemoteAnswer = false;
     }
     session.negotiated = true;
+    this.armConnectWatch(session);
     await this.flushCandidates(session);
     if (description.type !== 'offer') return;
     // Answerer: our tracks take the transceivers the offer created, so the answer carries them.
@@ -412,6 +444,10 @@ export class Peer {
   private clearTimers(): void {
     this.clearDisconnectedTimer();
     this.clearOfferRetry();
+    if (this.connectTimer !== null) {
+      clearTimeout(this.connectTimer);
+      this.connectTimer = null;
+    }
     if (this.answerWaitTimer !== null) {
       clearTimeout(this.answerWaitTimer);
       this.answerWaitTimer = null;
