@@ -153,7 +153,9 @@ class AmqpLinkTest : public ::testing::Test {
     rabbit_ = new Rabbit();
     const char* env = std::getenv("PARLEY_RABBITMQ_PORT");
     for (int attempt = 0; attempt < 5; ++attempt) {
-      const int port = env != nullptr ? std::atoi(env) : 56720 + (::getpid() + attempt * 37) % 100;
+      // Below Linux's ephemeral range (32768-60999): while the broker is stopped, a client
+      // socket could otherwise be given its port and keep the restarted broker from binding it.
+      const int port = env != nullptr ? std::atoi(env) : 26720 + (::getpid() + attempt * 37) % 100;
       if (rabbit_->start(port)) return;
       if (env != nullptr) break;
     }
@@ -276,9 +278,9 @@ TEST(AmqpOutbox, FullOutboxRefusesAtOnceAndStopReportsTheRest) {
   c.url = "amqp://127.0.0.1:1/";  // never connects
   c.node_id = "lonely";
   c.outbox_limit = 3;
+  Outcomes outcomes;  // before the link: it must outlive the link's last report
   AmqpLink link(c, [](Delivery) {});
   link.start();
-  Outcomes outcomes;
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(link.publish(to_room("room.x", "m", outcomes.track())));
   bool called = false;
   const auto before = Clock::now();
@@ -391,6 +393,9 @@ TEST_F(AmqpLinkTest, HeadersAndThePublishingNodeRoundTrip) {
 }
 
 TEST_F(AmqpLinkTest, UnbindStopsDelivery) {
+  // Declared first, so destroyed last: links stopped at the end of a failed test still
+  // report their pending publishes to it.
+  Outcomes outcomes;
   auto receiver = node("receiver");
   auto sender = node("sender");
   receiver->link->bind("room.u");
@@ -406,7 +411,6 @@ TEST_F(AmqpLinkTest, UnbindStopsDelivery) {
   // A direct message to itself, published after the unbind, proves the unbind is applied.
   ASSERT_TRUE(receiver->link->publish({"", receiver->link->queue_name(), {}, "marker", {}}));
   ASSERT_TRUE(receiver->inbox.wait_for("marker"));
-  Outcomes outcomes;
   ASSERT_TRUE(sender->link->publish(to_room("room.u", "after", outcomes.track())));
   ASSERT_TRUE(eventually([&] { return outcomes.confirmed() == 1; }));
   std::this_thread::sleep_for(200ms);
@@ -430,9 +434,11 @@ TEST_F(AmqpLinkTest, DefaultExchangeReachesOneNodesQueue) {
 }
 
 TEST_F(AmqpLinkTest, EveryPublishIsConfirmedOnce) {
+  // Declared first, so destroyed last: links stopped at the end of a failed test still
+  // report their pending publishes to it.
+  Outcomes outcomes;
   auto sender = node("sender");
   ASSERT_TRUE(up(*sender->link));
-  Outcomes outcomes;
   constexpr std::size_t kCount = 500;
   for (std::size_t i = 0; i < kCount; ++i) {
     ASSERT_TRUE(sender->link->publish(to_room("room.nobody", "m", outcomes.track())));
@@ -471,10 +477,12 @@ void declare_rejecting_queue(int port, const std::string& name) {
 }
 
 TEST_F(AmqpLinkTest, BrokerNackReportsFalse) {
+  // Declared first, so destroyed last: links stopped at the end of a failed test still
+  // report their pending publishes to it.
+  Outcomes outcomes;
   auto sender = node("sender");
   ASSERT_TRUE(up(*sender->link));
   declare_rejecting_queue(rabbit_->port(), "parley.test.full");
-  Outcomes outcomes;
   ASSERT_TRUE(sender->link->publish({"", "parley.test.full", {}, "x", outcomes.track()}));
   ASSERT_TRUE(eventually([&] { return outcomes.refused() == 1; }));
   EXPECT_EQ(sender->link->stats().nacked, 1u);
@@ -513,6 +521,9 @@ struct Frozen {
 // Publishes the broker took but never confirmed before the connection died (here: missed
 // heartbeats from a frozen broker) are reported false, never lost silently.
 TEST_F(AmqpLinkTest, UnconfirmedAtDisconnectArePublishedAgainAfterReconnect) {
+  // Declared first, so destroyed last: links stopped at the end of a failed test still
+  // report their pending publishes to it.
+  Outcomes outcomes;
   auto receiver = node("receiver");
   receiver->link->bind("room.z");
   await_bound(*receiver, "room.z");
@@ -522,7 +533,6 @@ TEST_F(AmqpLinkTest, UnconfirmedAtDisconnectArePublishedAgainAfterReconnect) {
   ASSERT_TRUE(up(*sender->link));
   const pid_t beam = rabbit_->beam_pid();
   ASSERT_GT(beam, 0);
-  Outcomes outcomes;
   constexpr std::size_t kCount = 20;
   {
     Frozen frozen(beam);  // takes nothing, confirms nothing, sends no heartbeat
@@ -549,6 +559,9 @@ TEST_F(AmqpLinkTest, UnconfirmedAtDisconnectArePublishedAgainAfterReconnect) {
 }
 
 TEST_F(AmqpLinkTest, SurvivesABrokerRestart) {
+  // Declared first, so destroyed last: links stopped at the end of a failed test still
+  // report their pending publishes to it.
+  Outcomes outcomes;
   auto receiver = node("receiver");
   auto sender = node("sender");
   receiver->link->bind("room.r");
@@ -561,7 +574,6 @@ TEST_F(AmqpLinkTest, SurvivesABrokerRestart) {
   const auto down_since = Clock::now();
 
   // Publishing while the broker is away never blocks; the messages wait in the outbox.
-  Outcomes outcomes;
   auto worst = Clock::duration::zero();
   for (int i = 0; i < 100; ++i) {
     const auto before = Clock::now();

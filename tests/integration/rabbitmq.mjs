@@ -49,7 +49,9 @@ const startArgs = (dir, port) => ['start', dir, String(port), '--owner', String(
 export async function startRabbit({ port } = {}) {
   if (!rabbitmqInstalled()) throw new Error(`${RABBITMQ_SERVER} not found: run scripts/deps.sh`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'parley-rabbitmq-'));
-  const candidates = port ? [port] : Array.from({ length: 5 }, () => 40000 + Math.floor(Math.random() * 9000));
+  // Below Linux's ephemeral range (32768-60999), with epmd (+1000) and distribution (+2000)
+  // too: a stopped broker's port could otherwise go to a client socket before it restarts.
+  const candidates = port ? [port] : Array.from({ length: 5 }, () => 21000 + Math.floor(Math.random() * 5000));
   let lastError;
   for (const candidate of candidates) {
     try {
