@@ -55,7 +55,9 @@ const std::string& Message::tail(stomp::Version version) const {
   const auto index = static_cast<std::size_t>(version);
   // Built lazily: most messages only ever meet one version, and sessions of a version that
   // never sees this message should not pay for its encoding.
-  std::call_once(once_[index], [&] {
+  if (built_[index].load(std::memory_order_acquire)) return tails_[index];
+  const std::lock_guard lock(build_mutex_);
+  if (!built_[index].load(std::memory_order_relaxed)) {
     std::string& out = tails_[index];
     std::size_t estimate =
         destination_.size() + message_id_.size() + content_type_.size() + body_.size() + 80;
@@ -77,7 +79,8 @@ const std::string& Message::tail(stomp::Version version) const {
     out += body_;
     out += '\0';
     tails_utf8_[index] = net::valid_utf8(out);
-  });
+    built_[index].store(true, std::memory_order_release);
+  }
   return tails_[index];
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -36,7 +37,11 @@ class Message {
   std::string content_type_;
   std::vector<stomp::Header> headers_;
   std::string body_;
-  mutable std::array<std::once_flag, 3> once_;
+  // Not std::once_flag: glibc's pthread_once ends every first call with a FUTEX_WAKE system
+  // call, one per relayed message. An acquire load on the fast path and an uncontended mutex
+  // (no system call) on the first build do the same job.
+  mutable std::array<std::atomic<bool>, 3> built_{};
+  mutable std::mutex build_mutex_;
   mutable std::array<std::string, 3> tails_;
   mutable std::array<bool, 3> tails_utf8_{};
 };
