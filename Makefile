@@ -48,7 +48,9 @@ e2e: build
 	cd tests && PARLEY_BIN=$(abspath $(BUILD))/server/parley npm run e2e
 
 # The node integration suite runs once, against the ASan+UBSan build (`make sanitize`): the same
-# assertions plus memory and UB checks; `make integration` runs it against the Release build.
+# assertions plus memory and UB checks, every server with one I/O thread (the corked write path,
+# server/src/net/write_cork.hpp), while the TSan run, the soak and the e2e tests run servers
+# with one thread per core; `make integration` runs it against the Release build.
 # The Release build itself is exercised by the unit tests, the soak and the e2e tests.
 test: format-check unit web-test fuzz sanitize tsan soak e2e
 
@@ -82,7 +84,7 @@ sanitize: deps
 	rm -rf build-asan/reports && mkdir -p build-asan/reports
 	set -o pipefail; cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS) | tail -n 3
-	cd tests && $(SAN_ENV) PARLEY_BIN=$(abspath build-asan)/server/parley npm test \
+	cd tests && $(SAN_ENV) PARLEY_TEST_THREADS=1 PARLEY_BIN=$(abspath build-asan)/server/parley npm test \
 	  >$(abspath build-asan)/integration.log 2>&1; rc=$$?; tail -n 9 $(abspath build-asan)/integration.log; \
 	  if [ $$rc -ne 0 ]; then grep -E -A4 '^ *not ok' $(abspath build-asan)/integration.log | head -n 80; exit $$rc; fi
 	@if ls build-asan/reports/* >/dev/null 2>&1; then cat build-asan/reports/*; exit 1; fi

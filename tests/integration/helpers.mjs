@@ -164,6 +164,12 @@ function serverArgs(opts) {
     );
   }
   const { args: extraArgs = [], logLevel = 'warn', ...flags } = opts;
+  // PARLEY_TEST_THREADS runs every server that does not choose its own thread count with that
+  // many I/O threads: `make sanitize` runs the suite with 1 (one thread corks its writes, see
+  // server/src/net/write_cork.hpp), the plain and TSan runs with the default (one per core).
+  if (flags.threads === undefined && process.env.PARLEY_TEST_THREADS && !extraArgs.includes('--threads')) {
+    flags.threads = process.env.PARLEY_TEST_THREADS;
+  }
   const flagArgs = [];
   for (const [key, value] of Object.entries(flags)) {
     if (value === undefined || value === null || value === false) continue;

@@ -91,7 +91,10 @@ std::optional<int> parse(int argc, char** argv, Config& config) {
       ->envname("PARLEY_HTTP_REDIRECT_PORT")
       ->needs(tls_cert)
       ->capture_default_str();
-  app.add_option("--threads", config.threads, "I/O threads (0: one per CPU core)")
+  app.add_option("--threads", config.threads,
+                 "I/O threads (0: one per CPU core). With 1, writes are corked: the frames for "
+                 "a connection made while the thread handles what is ready leave in one write "
+                 "(the fastest setting per core; run one process per core to use more)")
       ->envname("PARLEY_THREADS")
       ->capture_default_str();
   app.add_option("--web-root", config.web_root,

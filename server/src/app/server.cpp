@@ -126,6 +126,7 @@ int run(const Config& config) {
   broker::LocalBroker broker{config.broker};
   net::StaticFiles files{config.web_root};
   net::Context ctx{config.net, config.stomp, broker, metrics, files};
+  if (config.threads == 1) ctx.cork.enable();
   std::unique_ptr<cluster::ClusterNode> cluster;
   if (!config.cluster.amqp.url.empty()) {
     try {
@@ -241,7 +242,11 @@ int run(const Config& config) {
 
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < config.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
-  ioc.run();
+  if (ctx.cork.enabled()) {
+    ctx.cork.run(ioc);
+  } else {
+    ioc.run();
+  }
   for (auto& thread : threads) thread.join();
   // Every session is gone and its leaves are queued: tell the others and flush.
   if (cluster) cluster->stop();

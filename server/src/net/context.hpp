@@ -15,6 +15,7 @@
 #include "app/metrics.hpp"
 #include "broker/local_broker.hpp"
 #include "net/admission.hpp"
+#include "net/write_cork.hpp"
 #include "sockjs/session.hpp"
 #include "stomp/session.hpp"
 #include "turn/credentials.hpp"
@@ -83,6 +84,7 @@ struct Context {
   app::Metrics& metrics;
   const StaticFiles& files;
   cluster::ClusterNode* cluster = nullptr;  // set with --amqp
+  WriteCork cork;                           // enabled by the node when one I/O thread runs it
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> next_session{1};

@@ -119,7 +119,13 @@ void WsSession<Stream>::write(stomp::Outbound frame) {
   }
   queued_bytes_ += frame.size();
   queue_.push_back(std::move(frame));
-  if (!writing_) do_write();
+  if (writing_) return;
+  if (context_.cork.enabled()) {  // see net/write_cork.hpp
+    writing_ = true;
+    context_.cork.defer(this->shared_from_this());
+    return;
+  }
+  do_write();
 }
 
 template <typename Stream>
@@ -163,6 +169,11 @@ void WsSession<Stream>::on_write(beast::error_code ec, std::size_t) {
   for (; batch_ > 0; --batch_) {
     queued_bytes_ -= queue_.front().size();
     queue_.pop_front();
+  }
+  // What was queued during that write waits for the cork too: more may join it.
+  if (!queue_.empty() && context_.cork.enabled()) {
+    context_.cork.defer(this->shared_from_this());
+    return;
   }
   do_write();
 }

@@ -24,7 +24,8 @@ template <typename Stream>
 class WsSession final : public std::enable_shared_from_this<WsSession<Stream>>,
                         public broker::Subscriber,
                         public stomp::Output,
-                        public Closable {
+                        public Closable,
+                        public Corked {
  public:
   WsSession(Stream stream, ConnectionSlot slot, Context& context, stomp::Version max_version,
             std::string subprotocol);
@@ -40,6 +41,8 @@ class WsSession final : public std::enable_shared_from_this<WsSession<Stream>>,
   void close() override;
   // Closable: any thread.
   void shutdown() override;
+  // Corked: the I/O thread, when the cork is enabled.
+  void start_write() override { do_write(); }
 
  private:
   void on_accept(beast::error_code ec);
