@@ -119,8 +119,14 @@ void WsSession<Stream>::write(stomp::Outbound frame) {
   }
   queued_bytes_ += frame.size();
   queue_.push_back(std::move(frame));
-  if (writing_) return;
-  if (context_.cork.enabled()) {  // see net/write_cork.hpp
+  if (!writing_) next_write();
+}
+
+template <typename Stream>
+void WsSession<Stream>::next_write() {
+  // With the cork (one I/O thread, net/write_cork.hpp) the write waits for its next flush, so
+  // more frames may join it: those of a write just started, and those queued during the last.
+  if (!queue_.empty() && context_.cork.enabled()) {
     writing_ = true;
     context_.cork.defer(this->shared_from_this());
     return;
@@ -170,12 +176,7 @@ void WsSession<Stream>::on_write(beast::error_code ec, std::size_t) {
     queued_bytes_ -= queue_.front().size();
     queue_.pop_front();
   }
-  // What was queued during that write waits for the cork too: more may join it.
-  if (!queue_.empty() && context_.cork.enabled()) {
-    context_.cork.defer(this->shared_from_this());
-    return;
-  }
-  do_write();
+  next_write();
 }
 
 template <typename Stream>

@@ -48,6 +48,7 @@ class WsSession final : public std::enable_shared_from_this<WsSession<Stream>>,
   void on_accept(beast::error_code ec);
   void do_read();
   void on_read(beast::error_code ec, std::size_t bytes);
+  void next_write();  // now, or at the cork's next flush
   void do_write();
   void on_write(beast::error_code ec, std::size_t bytes);
   void do_close();
