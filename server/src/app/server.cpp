@@ -216,11 +216,6 @@ int run(const Config& config) {
     spdlog::info("redirecting http://{}:{} to https", config.bind,
                  redirect->local_endpoint().port());
   }
-  // Scripts wait for this line on stdout.
-  std::printf("parley listening on %s:%u%s\n", endpoint.address().to_string().c_str(),
-              endpoint.port(), tls ? " (https)" : "");
-  std::fflush(stdout);
-
   auto sweep_timer = std::make_shared<asio::steady_timer>(ioc);
   schedule_sweep(sweep_timer, broker);
 
@@ -239,6 +234,13 @@ int run(const Config& config) {
   // SIGHUP reloads the certificate; it never stops the node (without TLS it is ignored).
   asio::signal_set reload_signals{ioc, SIGHUP};
   wait_for_reload(reload_signals, tls);
+
+  // Scripts wait for this line on stdout, and may send SIGTERM as soon as they see it: it is
+  // printed only once the signal handlers are in place, or that SIGTERM would kill the process
+  // without the orderly shutdown (and without the "stopped" line in the log).
+  std::printf("parley listening on %s:%u%s\n", endpoint.address().to_string().c_str(),
+              endpoint.port(), tls ? " (https)" : "");
+  std::fflush(stdout);
 
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < config.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
