@@ -168,13 +168,24 @@ describe('perfect negotiation', () => {
       expect(count(a, 'offer') + count(b, 'offer')).toBe(2);
       const polite = a.peer.polite ? a : b;
       expect(count(polite, 'answer')).toBe(1);
-      // Every candidate either side gathered was applied by the other, in order.
+      // The polite side answered on a fresh connection, without rolling its offer back: the
+      // connection that made the colliding offer is closed.
+      expect(polite.pcs).toHaveLength(2);
+      expect(polite.pcs[0]!.closed).toBe(true);
+      expect(polite.pc.rollbacks).toBe(0);
+      expect(polite.peer.peerConnection).toBe(polite.pc as unknown as RTCPeerConnection);
+      // Every candidate the two live connections gathered was applied by the other, in order;
+      // those of the dropped connection, if it sent any, were not.
       for (const [from, to] of [
         [a, b],
         [b, a],
       ] as const) {
-        const sent = from.sent.flatMap((m) => (m.type === 'ice' && m.iceCandidate ? [m.iceCandidate.candidate] : []));
+        const ufrag = parseFakeSdp(from.pc.localDescription?.sdp).ufrag;
+        const sent = from.sent.flatMap((m) =>
+          m.type === 'ice' && m.iceCandidate && m.iceCandidate.usernameFragment === ufrag ? [m.iceCandidate.candidate] : [],
+        );
         const added = to.pc.addedCandidates.flatMap((c) => (c ? [c.candidate] : []));
+        expect(sent).toHaveLength(2);
         expect(added).toEqual(sent);
       }
       a.peer.close();

@@ -28,6 +28,14 @@
 // politeness when it is itself waiting on an offer that we never received; an answer to a copy
 // that arrives after the first one is ignored (logged) in 'stable'.
 //
+// A first-contact glare is settled on a fresh connection: the polite side, whose own first offer
+// has had no answer yet, does not roll it back but drops that connection and answers the
+// remote offer on a new one (the answerer path). Chromium 156 sometimes never gathers a
+// candidate again on a connection whose offer was rolled back during gathering, ICE restarts
+// included (2 of 30 glares in the e2e test on this 2-core VM); a connection that never made an offer cannot hit
+// that. Signals from the remote that were queued for the dropped connection go to the new one:
+// they come from the same remote connection. Later glares (renegotiations) still roll back.
+//
 // Likewise, a connection that both sides have negotiated but whose ICE never starts (still
 // 'new' connectTimeoutMs after the descriptions were applied: no remote candidate ever arrived)
 // is restarted like a failed one, at most CONNECT_RETRIES times per connection.
@@ -100,6 +108,8 @@ interface Session {
   pendingCandidates: (RTCIceCandidateInit | null)[];
   /** Remote streams by msid stream id, in arrival order. */
   streams: Map<string, MediaStream>;
+  /** The connection that replaced this one in a first-contact glare (file comment). */
+  successor: Session | null;
 }
 
 export class Peer {
@@ -147,9 +157,13 @@ export class Peer {
 
   /** An offer, answer or ICE candidate targeted at us by this member. Processed in order. */
   handleSignal(signal: IncomingSignal): Promise<void> {
-    const session = this.session;
+    const queuedFor = this.session;
     this.inbox = this.inbox
-      .then(() => (signal.type === 'ice' ? this.onCandidate(session, signal.iceCandidate) : this.onDescription(session, signal.description)))
+      .then(() => {
+        let session = queuedFor;
+        while (session.successor) session = session.successor;
+        return signal.type === 'ice' ? this.onCandidate(session, signal.iceCandidate) : this.onDescription(session, signal.description);
+      })
       .catch((error: unknown) => this.options.log(`signaling with ${this.remoteId} failed`, error));
     return this.inbox;
   }
@@ -217,6 +231,7 @@ export class Peer {
       senders: new Map(),
       pendingCandidates: [],
       streams: new Map(),
+      successor: null,
     };
     const current = () => session === this.session && !this.closed;
     pc.addEventListener('negotiationneeded', () => {
@@ -276,7 +291,8 @@ export class Peer {
       await session.pc.setLocalDescription();
       this.sendLocalDescription(session);
     } catch (error) {
-      this.options.log(`offer to ${this.remoteId} failed`, error);
+      // A connection dropped in a first-contact glare rejects the offer it was making: expected.
+      if (session === this.session) this.options.log(`offer to ${this.remoteId} failed`, error);
     } finally {
       session.makingOffer = false;
     }
@@ -334,17 +350,19 @@ export class Peer {
     this.offerRetryTimer = null;
   }
 
-  private async onDescription(session: Session, description: RTCSessionDescriptionInit): Promise<void> {
-    if (session !== this.session || this.closed) return;
-    const pc = session.pc;
-    if (description.type === 'offer' && session.negotiated && this.options.isSeedLike()) {
+  private async onDescription(current: Session, description: RTCSessionDescriptionInit): Promise<void> {
+    if (current !== this.session || this.closed) return;
+    if (description.type === 'offer' && current.negotiated && this.options.isSeedLike()) {
       this.options.log(`ignoring an offer from ${this.remoteId}'s abandoned connection`);
       return;
     }
-    const readyForOffer = !session.makingOffer && (pc.signalingState === 'stable' || session.settingRemoteAnswer);
+    const readyForOffer = !current.makingOffer && (current.pc.signalingState === 'stable' || current.settingRemoteAnswer);
     const offerCollision = description.type === 'offer' && !readyForOffer;
-    session.ignoreOffer = !this.polite && offerCollision;
-    if (session.ignoreOffer) return;
+    current.ignoreOffer = !this.polite && offerCollision;
+    if (current.ignoreOffer) return;
+    // Polite in a glare before anything was negotiated: answer on a fresh connection.
+    const session = offerCollision && !current.negotiated ? this.replaceForGlare(current) : current;
+    const pc = session.pc;
 
     session.settingRemoteAnswer = description.type === 'answer';
     try {
@@ -360,6 +378,19 @@ export class Peer {
     this.attachTracks(session);
     await pc.setLocalDescription();
     this.sendLocalDescription(session);
+  }
+
+  /** Drops `old`, whose offer collided with the remote's first offer, for a fresh connection (file comment). */
+  private replaceForGlare(old: Session): Session {
+    this.options.log(`glare with ${this.remoteId} before any answer: answering its offer on a fresh connection`);
+    const fresh = this.build();
+    fresh.pendingCandidates = old.pendingCandidates;
+    old.pendingCandidates = [];
+    old.successor = fresh;
+    this.session = fresh;
+    this.clearOfferRetry();
+    old.pc.close();
+    return fresh;
   }
 
   private async onCandidate(session: Session, candidate: RTCIceCandidateInit | null): Promise<void> {

@@ -144,6 +144,8 @@ export class FakePeerConnection extends EventTarget {
   stats: Map<string, Record<string, unknown>> = new Map();
   getStatsCalls = 0;
   restartIceCalls = 0;
+  /** Local offers rolled back, explicitly or by a remote offer (implicitly). */
+  rollbacks = 0;
   negotiationNeededEvents = 0;
   closed = false;
 
@@ -219,6 +221,7 @@ export class FakePeerConnection extends EventTarget {
         description?.type ?? (this.signalingState === 'have-remote-offer' ? 'answer' : 'offer');
       if (type === 'rollback') {
         if (this.signalingState !== 'have-local-offer') throw domError('InvalidStateError', `rollback in ${this.signalingState}`);
+        this.rollbacks++;
         this.pendingLocalDescription = null;
         this.toStable();
         return;
@@ -266,6 +269,7 @@ export class FakePeerConnection extends EventTarget {
       if (type === 'offer') {
         if (this.signalingState === 'have-local-offer') {
           this.pendingLocalDescription = null; // implicit rollback
+          this.rollbacks++;
           this.signalingState = 'stable';
         }
         if (this.signalingState !== 'stable' && this.signalingState !== 'have-remote-offer') {
