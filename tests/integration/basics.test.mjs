@@ -1,7 +1,6 @@
 // Basics: CONNECT/CONNECTED, /topic pub/sub with receipts, both WebSocket paths, subprotocol
 // negotiation, binary and UTF-8 bodies, health and metrics endpoints.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
@@ -12,7 +11,7 @@ import {
   httpGet,
   metricValue,
   rawStomp,
-  SERVER_BIN,
+  runUntilListening,
   startServer,
   useServer,
 } from './helpers.mjs';
@@ -294,20 +293,6 @@ describe('process', () => {
   // (exit status 0, "stopped" logged), never the default action that kills the process.
   // Before that order was fixed, 76 of 100 such starts died by the signal on a loaded machine.
   test('SIGTERM sent as soon as "listening" is printed stops cleanly, 20 times in a row', { timeout: 60_000 }, async () => {
-    const once = () =>
-      new Promise((resolve) => {
-        const child = spawn(SERVER_BIN, ['--port', '0', '--threads', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d) => {
-          stdout += d;
-          if (/listening/.test(stdout)) child.kill('SIGTERM');
-        });
-        child.stderr.on('data', (d) => {
-          stderr += d;
-        });
-        child.on('exit', (code, signal) => resolve({ code, signal, stderr }));
-      });
     // Busy threads on every core make the server lose its core between printing and installing
     // the handlers, as on a loaded CI machine; without them the race hides on an idle machine.
     const stop = new Int32Array(new SharedArrayBuffer(4));
@@ -315,7 +300,7 @@ describe('process', () => {
     const spinners = Array.from({ length: os.cpus().length + 1 }, () => new Worker(spin, { eval: true, workerData: stop }));
     try {
       for (let i = 0; i < 20; i++) {
-        const status = await once();
+        const status = await runUntilListening(['--threads', '1']);
         assert.equal(status.code, 0, `start ${i + 1}: code ${status.code}, signal ${status.signal}\n${status.stderr}`);
         assert.match(status.stderr, / info stopped\n/, `start ${i + 1}`);
       }

@@ -140,6 +140,25 @@ export async function startServer(opts = {}) {
   throw lastError;
 }
 
+// Runs parley with `args` on an ephemeral port and sends SIGTERM the moment it prints its
+// "listening" line (a start that fails never prints it). Resolves {code, signal, stdout, stderr}
+// when the process exits.
+export function runUntilListening(args = []) {
+  return new Promise((resolve) => {
+    const child = spawn(SERVER_BIN, ['--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (/listening/.test(stdout)) child.kill('SIGTERM');
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
 // The same, on a given port (e.g. a restart where the previous process was): retries the bind
 // for up to `bindTimeoutMs` while the port is still held.
 export async function startServerOnPort(port, opts = {}, bindTimeoutMs = 5000) {

@@ -3,7 +3,6 @@
 // the holder goes. Other addresses keep being served. Clients come from 127.0.0.2/127.0.0.3
 // (still loopback) because 127.0.0.1 is a trusted proxy by default, exempt per address.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -12,11 +11,11 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 
 import {
-  SERVER_BIN,
   getMetrics,
   metricValue,
   rawStomp,
   roomDest,
+  runUntilListening,
   sleep,
   uniqueRoom,
   useServer,
@@ -255,43 +254,28 @@ describe('per-session and per-frame limits', () => {
 });
 
 describe('--log-file', () => {
-  const run = (args) =>
-    new Promise((resolve) => {
-      const child = spawn(SERVER_BIN, ['--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stderr = '';
-      let stdout = '';
-      child.stderr.on('data', (d) => {
-        stderr += d;
-      });
-      child.stdout.on('data', (d) => {
-        stdout += d;
-        if (/listening/.test(stdout)) child.kill('SIGTERM');
-      });
-      child.on('exit', (code) => resolve({ code, stderr, stdout }));
-    });
-
   test('a missing directory stops the start with a clear error and exit status 2', async () => {
-    const res = await run(['--log-file', '/nonexistent-dir/parley.log']);
+    const res = await runUntilListening(['--log-file', '/nonexistent-dir/parley.log']);
     assert.equal(res.code, 2);
     assert.match(res.stderr, /^parley: cannot write log file \/nonexistent-dir\/parley\.log: No such file or directory\n$/);
     assert.equal(res.stdout, '', 'it must not start listening');
   });
 
   test('a full disk stops the start too', async () => {
-    const res = await run(['--log-file', '/dev/full']);
+    const res = await runUntilListening(['--log-file', '/dev/full']);
     assert.equal(res.code, 2);
     assert.match(res.stderr, /cannot write log file \/dev\/full: No space left on device/);
   });
 
   test('a directory given as the file stops the start', async () => {
-    const res = await run(['--log-file', os.tmpdir()]);
+    const res = await runUntilListening(['--log-file', os.tmpdir()]);
     assert.equal(res.code, 2);
     assert.match(res.stderr, /cannot write log file .*: Is a directory/);
   });
 
   test('a writable file receives the log', async () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'parley-log-')), 'parley.log');
-    const res = await run(['--log-file', file]);
+    const res = await runUntilListening(['--log-file', file]);
     assert.equal(res.code, 0, res.stderr);
     const text = readFileSync(file, 'utf8');
     assert.match(text, /log opened/);
