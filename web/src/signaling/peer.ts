@@ -32,9 +32,10 @@
 // has had no answer yet, does not roll it back but drops that connection and answers the
 // remote offer on a new one (the answerer path). Chromium 156 sometimes never gathers a
 // candidate again on a connection whose offer was rolled back during gathering, ICE restarts
-// included (2 of 30 glares in the e2e test on this 2-core VM); a connection that never made an offer cannot hit
-// that. Signals from the remote that were queued for the dropped connection go to the new one:
-// they come from the same remote connection. Later glares (renegotiations) still roll back.
+// included (2 of 30 glares in the e2e test on this 2-core VM); a connection that never made an
+// offer cannot hit that. Signals from the remote that were queued for the dropped connection go
+// to the new one: they come from the same remote connection. Later glares (renegotiations)
+// still roll back.
 //
 // Likewise, a connection that both sides have negotiated but whose ICE never starts (still
 // 'new' connectTimeoutMs after the descriptions were applied: no remote candidate ever arrived)
@@ -252,14 +253,20 @@ export class Peer {
 
   /** Replaces the connection with a fresh one carrying every local track (renegotiation with a seed). */
   private rebuild(): void {
+    this.swapSession();
+    this.attachTracks(this.session);
+    this.options.onChange();
+  }
+
+  /** Makes a fresh connection the current one and closes the old one, which it returns. */
+  private swapSession(): Session {
     const old = this.session;
     this.session = this.build();
     old.pc.close();
     this.clearDisconnectedTimer();
     this.previousStats = null;
     this.connection = 'new';
-    this.attachTracks(this.session);
-    this.options.onChange();
+    return old;
   }
 
   private attachTracks(session: Session): void {
@@ -383,13 +390,12 @@ export class Peer {
   /** Drops `old`, whose offer collided with the remote's first offer, for a fresh connection (file comment). */
   private replaceForGlare(old: Session): Session {
     this.options.log(`glare with ${this.remoteId} before any answer: answering its offer on a fresh connection`);
-    const fresh = this.build();
+    this.swapSession();
+    const fresh = this.session;
     fresh.pendingCandidates = old.pendingCandidates;
     old.pendingCandidates = [];
     old.successor = fresh;
-    this.session = fresh;
     this.clearOfferRetry();
-    old.pc.close();
     return fresh;
   }
 
