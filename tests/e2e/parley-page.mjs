@@ -11,7 +11,7 @@
 //
 // Every page gets an init script (before the app's own code) that sets the 320×240@15 capture
 // size, counts the app's getStats() calls per RTCPeerConnection, and counts rollbacks (an offer
-// applied while our own offer was pending). The tests read those through window.__e2e.
+// applied while our own offer was pending, see `traced`). The tests read those through window.__e2e.
 
 import { chromium } from 'playwright-core';
 
@@ -67,15 +67,31 @@ function initScript() {
   };
   const setLocalDescription = proto.setLocalDescription;
   // The offer/answer steps of every connection, for the failure report: what was applied, in
-  // which signaling state, and how it ended.
+  // which signaling state, and how it ended. A connection runs these steps one after another,
+  // so a step starts when the one before it on that connection has settled: `from` is the state
+  // then, not when the app called it (an offer that arrives while our own setLocalDescription()
+  // still runs is applied in 'have-local-offer', a rollback, though called in 'stable').
   e2e.trace = [];
+  const lastStep = new WeakMap(); // pc -> the promise of its last traced step, settled either way
   const traced = (pc, op, description, call) => {
     let i = e2e.pcs.indexOf(pc);
     if (i < 0) i = e2e.pcs.push(pc) - 1;
     const entry = { at: Math.round(performance.now()), pc: i, op, type: description?.type ?? '(implicit)', from: pc.signalingState, result: 'pending' };
     e2e.trace.push(entry);
     if (e2e.trace.length > 200) e2e.trace.shift();
-    return call().then(
+    (lastStep.get(pc) ?? Promise.resolve()).then(() => {
+      entry.from = pc.signalingState;
+      if (op === 'setRemote' && entry.type === 'offer' && entry.from === 'have-local-offer') e2e.rollbacks += 1;
+    });
+    const result = call();
+    lastStep.set(
+      pc,
+      result.then(
+        () => {},
+        () => {},
+      ),
+    );
+    return result.then(
       (value) => {
         entry.result = `ok → ${pc.signalingState}`;
         return value;
@@ -87,7 +103,6 @@ function initScript() {
     );
   };
   proto.setRemoteDescription = function (description, ...rest) {
-    if (description?.type === 'offer' && this.signalingState === 'have-local-offer') e2e.rollbacks += 1;
     return traced(this, 'setRemote', description, () => setRemoteDescription.call(this, description, ...rest));
   };
   // The room messages each page sends and receives over STOMP (type, sender, target: 8
