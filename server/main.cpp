@@ -6,6 +6,7 @@
 #include "app/server.hpp"
 
 int main(int argc, char** argv) {
+  parley::app::hold_signals();
   parley::app::Config config;
   if (auto exit_code = parley::app::parse(argc, argv, config)) return *exit_code;
   if (auto error = parley::app::setup_logging(config)) {

@@ -1,7 +1,9 @@
 // Basics: CONNECT/CONNECTED, /topic pub/sub with receipts, both WebSocket paths, subprotocol
 // negotiation, binary and UTF-8 bodies, health and metrics endpoints.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 
@@ -288,6 +290,29 @@ describe('process', () => {
     }
   });
 
+  // Only the main thread takes SIGINT, SIGTERM and SIGHUP: every other thread (I/O threads,
+  // spdlog's flusher) keeps them blocked. Under ThreadSanitizer a SIGTERM delivered to a thread
+  // being created was sometimes never handled, and the server ran on.
+  test('SIGINT, SIGTERM and SIGHUP are blocked in every thread but the main one', T, async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'parley-threads-'));
+    const server = await startServer({ threads: 3, args: ['--log-file', path.join(dir, 'parley.log')] });
+    try {
+      const { pid } = server.child;
+      const held = (1n << 0n) | (1n << 1n) | (1n << 14n); // SIGHUP 1, SIGINT 2, SIGTERM 15
+      const threads = readdirSync(`/proc/${pid}/task`).map((tid) => {
+        const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+        return { tid: Number(tid), blocked: BigInt(`0x${/^SigBlk:\s*([0-9a-f]+)$/m.exec(status)[1]}`) };
+      });
+      assert.ok(threads.length >= 4, `${threads.length} threads: expected main, 2 I/O threads and the log flusher`);
+      for (const { tid, blocked } of threads) {
+        if (tid === pid) assert.equal(blocked & held, 0n, `main thread blocks ${blocked.toString(16)}`);
+        else assert.equal(blocked & held, held, `thread ${tid} blocks ${blocked.toString(16)}`);
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
   // Supervisors and scripts may stop the server the moment it says it listens. The line is
   // printed after the signal handlers are installed, so even then SIGTERM is an orderly stop
   // (exit status 0, "stopped" logged), never the default action that kills the process.
@@ -300,7 +325,8 @@ describe('process', () => {
     const spinners = Array.from({ length: os.cpus().length + 1 }, () => new Worker(spin, { eval: true, workerData: stop }));
     try {
       for (let i = 0; i < 20; i++) {
-        const status = await runUntilListening(['--threads', '1']);
+        // One I/O thread (the corked loop) and three (the signals stay with the main thread).
+        const status = await runUntilListening(['--threads', i % 2 ? '3' : '1']);
         assert.equal(status.code, 0, `start ${i + 1}: code ${status.code}, signal ${status.signal}\n${status.stderr}`);
         assert.match(status.stderr, / info stopped\n/, `start ${i + 1}`);
       }
