@@ -291,8 +291,8 @@ describe('process', () => {
   });
 
   // Only the main thread takes SIGINT, SIGTERM and SIGHUP: every other thread (I/O threads,
-  // spdlog's flusher) keeps them blocked. Under ThreadSanitizer a SIGTERM delivered to a thread
-  // being created was sometimes never handled, and the server ran on.
+  // spdlog's flusher) keeps them blocked. Under ThreadSanitizer a SIGTERM sent while the I/O
+  // threads were being created was sometimes never handled, and the server ran on.
   test('SIGINT, SIGTERM and SIGHUP are blocked in every thread but the main one', T, async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'parley-threads-'));
     const server = await startServer({ threads: 3, args: ['--log-file', path.join(dir, 'parley.log')] });

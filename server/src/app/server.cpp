@@ -254,8 +254,8 @@ int run(const Config& config) {
 
   // The I/O threads keep the signals blocked (they inherit main()'s mask): only this thread
   // takes them, from here on, and one sent during the start is taken now. Under
-  // ThreadSanitizer (clang 14) a SIGTERM that reached a thread being created was sometimes
-  // never handled: the node kept running.
+  // ThreadSanitizer (clang 14) a SIGTERM sent while the I/O threads were being created was
+  // sometimes never handled: the node kept running.
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < config.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
   const auto held = held_signals();
