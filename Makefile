@@ -101,7 +101,7 @@ tsan: deps
 	cmake --build build-tsan -j $(JOBS) --target parley parley_amqp_tests
 	rm -rf build-tsan/reports && mkdir -p build-tsan/reports
 	set -o pipefail; cd build-tsan && $(TSAN_ENV) ctest --output-on-failure -L rabbitmq | tail -n 3
-	cd tests && $(TSAN_ENV) PARLEY_BIN=$(abspath build-tsan)/server/parley node --test --test-concurrency=1 \
+	cd tests && $(TSAN_ENV) PARLEY_BIN=$(abspath build-tsan)/server/parley node --test --test-concurrency=1 --test-timeout=600000 \
 	  integration/cluster.test.mjs integration/rooms.test.mjs integration/sockjs.test.mjs \
 	  integration/limits.test.mjs >$(abspath build-tsan)/integration.log 2>&1; rc=$$?; \
 	  tail -n 9 $(abspath build-tsan)/integration.log; \
@@ -144,6 +144,7 @@ bench-cluster: build
 
 # Memory soak: mixed WebSocket/SockJS room traffic with churn for SOAK_MINUTES; RSS must stay flat
 # after warm-up and every session must end (bench/soak/soak.mjs; samples in bench/soak/results.csv).
+# A soak that has not ended 5 minutes after its time fails (timeout(1) exits 124).
 soak: build
 	@scripts/deps.sh bench tests
-	cd bench && node soak/soak.mjs --parley $(abspath $(BUILD))/server/parley --minutes $(SOAK_MINUTES)
+	cd bench && timeout --kill-after=30 $$(( $(SOAK_MINUTES) * 60 + 300 )) node soak/soak.mjs --parley $(abspath $(BUILD))/server/parley --minutes $(SOAK_MINUTES)

@@ -142,20 +142,32 @@ export async function startServer(opts = {}) {
 
 // Runs parley with `args` on an ephemeral port and sends SIGTERM the moment it prints its
 // "listening" line (a start that fails never prints it). Resolves {code, signal, stdout, stderr}
-// when the process exits.
-export function runUntilListening(args = []) {
+// when the process exits; one still running after `timeoutMs` is killed (SIGKILL, code null)
+// and its stderr says so.
+export function runUntilListening(args = [], timeoutMs = 20_000) {
   return new Promise((resolve) => {
     const child = spawn(SERVER_BIN, ['--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let sent = false;
+    const timer = setTimeout(() => {
+      stderr += `\n[test] parley still running ${timeoutMs} ms after its start${sent ? ' and SIGTERM' : ''}: killed\n`;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.stdout.on('data', (d) => {
       stdout += d;
-      if (/listening/.test(stdout)) child.kill('SIGTERM');
+      if (!sent && /listening/.test(stdout)) {
+        sent = true;
+        child.kill('SIGTERM');
+      }
     });
     child.stderr.on('data', (d) => {
       stderr += d;
     });
-    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
   });
 }
 

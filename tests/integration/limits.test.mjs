@@ -68,6 +68,9 @@ function request(port, { method = 'GET', path: target = '/', headers = {}, body,
   });
 }
 
+// Each test is bounded: one that waits for ever fails with its name.
+const T = { timeout: 30_000 };
+
 async function eventually(check, what, ms = 3000) {
   const deadline = Date.now() + ms;
   for (;;) {
@@ -80,7 +83,7 @@ async function eventually(check, what, ms = 3000) {
 describe('connections per IP address', () => {
   const srv = useServer({ maxConnectionsPerIp: 3, handshakeTimeoutMs: 600 });
 
-  test('the fourth connection from one address is refused; others are served; a freed place is reused', async () => {
+  test('the fourth connection from one address is refused; others are served; a freed place is reused', T, async () => {
     const held = [];
     for (let i = 0; i < 3; i += 1) held.push(await stompFrom(srv, '127.0.0.2', `held${i}`));
     const before = await limitHits(srv.httpUrl, 'connections_per_ip');
@@ -99,7 +102,7 @@ describe('connections per IP address', () => {
     await eventually(async () => (await tryWebSocket(srv, '127.0.0.2')) === 'open', 'a freed place');
   });
 
-  test('plain HTTP over the limit gets a 503 naming it', async () => {
+  test('plain HTTP over the limit gets a 503 naming it', T, async () => {
     const sockets = [];
     for (let i = 0; i < 3; i += 1) {
       const s = net.connect({ host: '127.0.0.1', port: srv.port, localAddress: '127.0.0.2' });
@@ -121,7 +124,7 @@ describe('connections per IP address', () => {
     for (const s of sockets) s.destroy();
   });
 
-  test('a client that connects and never sends a request cannot keep its place (slowloris)', async () => {
+  test('a client that connects and never sends a request cannot keep its place (slowloris)', T, async () => {
     const silent = [];
     for (let i = 0; i < 3; i += 1) {
       const s = net.connect({ host: '127.0.0.1', port: srv.port, localAddress: '127.0.0.2' });
@@ -147,7 +150,7 @@ describe('connections per IP address', () => {
 describe('connections in total', () => {
   const srv = useServer({ maxConnections: 4 });
 
-  test('over --max-connections every address is refused until a place frees', async () => {
+  test('over --max-connections every address is refused until a place frees', T, async () => {
     const sockets = [];
     for (let i = 0; i < 4; i += 1) {
       const s = net.connect({ host: '127.0.0.1', port: srv.port });
@@ -177,7 +180,7 @@ describe('SockJS sessions per IP address', () => {
     return request(srv.port, { method: 'POST', path: `/stomp/000/lim${n}/xhr`, ...opts });
   };
 
-  test('a third session from one address gets 503; other addresses are served', async () => {
+  test('a third session from one address gets 503; other addresses are served', T, async () => {
     assert.equal((await open({ localAddress: '127.0.0.2' })).text, 'o\n');
     assert.equal((await open({ localAddress: '127.0.0.2' })).text, 'o\n');
     const before = await limitHits(srv.httpUrl, 'sockjs_sessions_per_ip');
@@ -197,7 +200,7 @@ describe('SockJS sessions per IP address', () => {
     assert.equal(send.status, 204);
   });
 
-  test('behind the trusted proxy each X-Forwarded-For client has its own places; others cannot choose theirs', async () => {
+  test('behind the trusted proxy each X-Forwarded-For client has its own places; others cannot choose theirs', T, async () => {
     const via = (client) => open({ headers: { 'X-Forwarded-For': `10.9.9.9, ${client}` } });
     assert.equal((await via('198.51.100.7')).status, 200);
     assert.equal((await via('198.51.100.7')).status, 200);
@@ -212,7 +215,7 @@ describe('SockJS sessions per IP address', () => {
 describe('per-session and per-frame limits', () => {
   const srv = useServer({ maxRoomsPerSession: 2, maxHeaders: 8, maxHttpHeader: 1024, rateLimit: 5 });
 
-  test('a third room in one session is refused with ERROR naming the limit', async () => {
+  test('a third room in one session is refused with ERROR naming the limit', T, async () => {
     const raw = await stompFrom(srv, '127.0.0.1', 'rooms');
     for (const key of [uniqueRoom('a'), uniqueRoom('b')]) {
       raw.sendFrame('SUBSCRIBE', { id: key, destination: roomDest(key), receipt: key });
@@ -226,7 +229,7 @@ describe('per-session and per-frame limits', () => {
     assert.equal(await limitHits(srv.httpUrl, 'rooms_per_session'), before + 1);
   });
 
-  test('a frame with too many headers is refused with ERROR naming the limit', async () => {
+  test('a frame with too many headers is refused with ERROR naming the limit', T, async () => {
     const raw = await stompFrom(srv, '127.0.0.1', 'headers');
     const headers = { destination: '/topic/t' };
     for (let i = 0; i < 10; i += 1) headers[`x-h${i}`] = 'v';
@@ -237,7 +240,7 @@ describe('per-session and per-frame limits', () => {
     assert.ok((await limitHits(srv.httpUrl, 'header_count')) >= 1);
   });
 
-  test('SENDs over the rate are refused with ERROR naming the limit', async () => {
+  test('SENDs over the rate are refused with ERROR naming the limit', T, async () => {
     const raw = await stompFrom(srv, '127.0.0.1', 'rate');
     for (let i = 0; i < 30; i += 1) raw.sendFrame('SEND', { destination: '/topic/t' }, `m${i}`);
     const error = await raw.expectFrame('ERROR');
@@ -245,7 +248,7 @@ describe('per-session and per-frame limits', () => {
     assert.ok((await limitHits(srv.httpUrl, 'rate')) >= 1);
   });
 
-  test('an HTTP request header over --max-http-header gets 413', async () => {
+  test('an HTTP request header over --max-http-header gets 413', T, async () => {
     const res = await request(srv.port, { path: '/api/health', headers: { 'x-big': 'y'.repeat(2000) } });
     assert.equal(res.status, 413);
     assert.ok((await limitHits(srv.httpUrl, 'http_header')) >= 1);
@@ -254,26 +257,26 @@ describe('per-session and per-frame limits', () => {
 });
 
 describe('--log-file', () => {
-  test('a missing directory stops the start with a clear error and exit status 2', async () => {
+  test('a missing directory stops the start with a clear error and exit status 2', T, async () => {
     const res = await runUntilListening(['--log-file', '/nonexistent-dir/parley.log']);
     assert.equal(res.code, 2);
     assert.match(res.stderr, /^parley: cannot write log file \/nonexistent-dir\/parley\.log: No such file or directory\n$/);
     assert.equal(res.stdout, '', 'it must not start listening');
   });
 
-  test('a full disk stops the start too', async () => {
+  test('a full disk stops the start too', T, async () => {
     const res = await runUntilListening(['--log-file', '/dev/full']);
     assert.equal(res.code, 2);
     assert.match(res.stderr, /cannot write log file \/dev\/full: No space left on device/);
   });
 
-  test('a directory given as the file stops the start', async () => {
+  test('a directory given as the file stops the start', T, async () => {
     const res = await runUntilListening(['--log-file', os.tmpdir()]);
     assert.equal(res.code, 2);
     assert.match(res.stderr, /cannot write log file .*: Is a directory/);
   });
 
-  test('a writable file receives the log', async () => {
+  test('a writable file receives the log', T, async () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'parley-log-')), 'parley.log');
     const res = await runUntilListening(['--log-file', file]);
     assert.equal(res.code, 0, res.stderr);
