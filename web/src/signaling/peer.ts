@@ -253,12 +253,11 @@ export class Peer {
 
   /** Replaces the connection with a fresh one carrying every local track (renegotiation with a seed). */
   private rebuild(): void {
-    this.swapSession();
-    this.attachTracks(this.session);
+    this.attachTracks(this.swapSession());
     this.options.onChange();
   }
 
-  /** Makes a fresh connection the current one and closes the old one, which it returns. */
+  /** Makes a fresh connection the current one, which it returns, and closes the old one. */
   private swapSession(): Session {
     const old = this.session;
     this.session = this.build();
@@ -266,7 +265,7 @@ export class Peer {
     this.clearDisconnectedTimer();
     this.previousStats = null;
     this.connection = 'new';
-    return old;
+    return this.session;
   }
 
   private attachTracks(session: Session): void {
@@ -390,8 +389,7 @@ export class Peer {
   /** Drops `old`, whose offer collided with the remote's first offer, for a fresh connection (file comment). */
   private replaceForGlare(old: Session): Session {
     this.options.log(`glare with ${this.remoteId} before any answer: answering its offer on a fresh connection`);
-    this.swapSession();
-    const fresh = this.session;
+    const fresh = this.swapSession();
     fresh.pendingCandidates = old.pendingCandidates;
     old.pendingCandidates = [];
     old.successor = fresh;
